@@ -1,0 +1,289 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { AppContext } from '../../context.ts';
+import { nowIso } from '../../platform/db/index.ts';
+import { dataPaths } from '../../platform/duckdb/index.ts';
+import { AppError, validationFailed } from '../../platform/http/errors.ts';
+import type { JobHandler, JobRunner } from '../../platform/jobs/index.ts';
+import { authorize, requireUser, type Actor } from '../access/index.ts';
+import { getResource, getResourceRow, resourceRef, setDataFlags, updateFieldsFromData } from '../catalogue/index.ts';
+import { runQualityAfterLoad, type QualityRunSummary } from '../governance/index.ts';
+import { ingestFile, mergeVersions, type ColumnType, type IngestResult } from '../ingest/index.ts';
+import { datastoreRepo } from './repository.ts';
+
+export interface LoadOptions {
+  mode: 'replace' | 'append' | 'upsert';
+  key?: string[];
+  encoding?: 'utf-8' | 'gb18030' | 'gbk';
+  sheet?: string | number;
+  headerRows?: number;
+  delimiter?: string;
+  typeOverrides?: Record<string, ColumnType>;
+  badValuePolicy?: 'widen' | 'reject_row';
+}
+
+export interface LoadPayload extends LoadOptions {
+  resourceId: string;
+  uploadDir: string; // relative to the data dir
+  originalName: string;
+  actorId: string;
+}
+
+export interface LoadReport {
+  versionId: string;
+  version: number;
+  rows: number;
+  ingest: Omit<IngestResult, 'rejections'> & { rejectionsShown: number };
+  fieldSync: { newColumns: string[]; missingFields: string[]; fieldsCreated: boolean };
+  /** Quality of the new version (governance); never fails the load. */
+  quality?: QualityRunSummary | { error: string };
+}
+
+/** Keeps only a safe base name of a client's file name: never a path (no ../, no directories, no NUL). */
+export function safeFileName(name: string): string {
+  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f<>:"|?*]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
+  return (cleaned || 'upload').slice(0, 200);
+}
+
+const MAPPED_TYPE: Record<ColumnType, string> = {
+  integer: 'number',
+  decimal: 'number',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+  text: 'string',
+};
+
+export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport> {
+  const paths = dataPaths(ctx.config.dataDir);
+  const db = ctx.store.db;
+  return {
+    async run({ id, payload, signal, progress }) {
+      const uploadDir = path.join(ctx.config.dataDir, payload.uploadDir);
+      const upload = path.join(uploadDir, 'upload.bin');
+      const tableDir = path.join(paths.tables, payload.resourceId);
+      fs.mkdirSync(tableDir, { recursive: true });
+      const building = path.join(tableDir, `.building-${id}.parquet`);
+      const merged = path.join(tableDir, `.merging-${id}.parquet`);
+      const result = await ingestFile({
+        filePath: upload,
+        originalName: payload.originalName,
+        encoding: payload.encoding,
+        delimiter: payload.delimiter,
+        sheet: payload.sheet,
+        headerRows: payload.headerRows,
+        typeOverrides: payload.typeOverrides,
+        badValuePolicy: payload.badValuePolicy,
+        outFile: building,
+        tmpDir: path.join(paths.tmp, id),
+        engine: ctx.engine,
+        signal,
+        onProgress: (p) => progress({ ...p }),
+      });
+      if (signal.aborted) throw new AppError(409, 'cancelled', 'Cancelled by the user');
+      const previous = await datastoreRepo.current(db, payload.resourceId);
+      let source = building;
+      let rows = result.rowsLoaded;
+      if (payload.mode !== 'replace' && previous) {
+        const m = await mergeVersions({
+          engine: ctx.engine,
+          previous: path.join(ctx.config.dataDir, previous.file),
+          incoming: building,
+          mode: payload.mode,
+          key: payload.key,
+          outFile: merged,
+        });
+        rows = m.rows;
+        source = merged;
+      }
+      const version = (await datastoreRepo.maxVersion(db, payload.resourceId)) + 1;
+      const relFile = path.join('tables', payload.resourceId, `v${version}-${id}.parquet`);
+      const finalFile = path.join(ctx.config.dataDir, relFile);
+      // The new file is complete before it gets its final name; the metadata transaction then makes it current.
+      fs.renameSync(source, finalFile);
+      fs.rmSync(building, { force: true });
+      const columns = result.columns.map((c) => ({ name: c.name, type: c.type }));
+      const finalColumns = (source === merged ? await readParquetColumns(ctx, finalFile) : columns).filter(
+        (c) => c.name !== '_id',
+      );
+
+      const resource = await getResourceRow(
+        db,
+        {
+          kind: 'user',
+          userId: payload.actorId,
+          username: 'job',
+          role: 'platform_admin',
+          departmentId: null,
+          via: 'cli',
+        },
+        payload.resourceId,
+      );
+      const fieldNames = new Set(
+        (
+          await ctx.store.db
+            .selectFrom('resource_fields')
+            .select('name')
+            .where('resource_id', '=', resource.id)
+            .execute()
+        ).map((f) => f.name),
+      );
+      const dataNames = finalColumns.map((c) => c.name).filter((n) => n !== '_id');
+      const fieldSync = {
+        newColumns: dataNames.filter((n) => !fieldNames.has(n)),
+        missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
+        fieldsCreated: false,
+      };
+      const { rejections, ...ingestSummary } = result;
+      const report: LoadReport = {
+        versionId: randomUUID(),
+        version,
+        rows,
+        ingest: { ...ingestSummary, rejectionsShown: rejections.length },
+        fieldSync,
+      };
+      const at = nowIso();
+      await db.transaction().execute(async (trx) => {
+        await datastoreRepo.insertVersion(trx, {
+          id: report.versionId,
+          resource_id: payload.resourceId,
+          version,
+          file: relFile,
+          row_count: rows,
+          byte_size: fs.statSync(finalFile).size,
+          columns: JSON.stringify(finalColumns),
+          mode: payload.mode,
+          source_name: payload.originalName,
+          report: JSON.stringify({ ...report, rejections }),
+          geometry: result.geometry ? JSON.stringify(result.geometry) : null,
+          job_id: id,
+          created_by: payload.actorId,
+          created_at: at,
+        });
+        await datastoreRepo.setCurrent(trx, payload.resourceId, report.versionId, rows, at);
+        // A resource registered without fields takes them from its first load (types mapped to 信息项 types).
+        if (fieldNames.size === 0 && ['draft', 'returned'].includes(resource.status)) {
+          await updateFieldsFromData(
+            trx,
+            payload.resourceId,
+            payload.actorId,
+            finalColumns
+              .filter((c) => c.name !== '_id')
+              .map((c) => ({ name: c.name, dataType: MAPPED_TYPE[c.type as ColumnType] ?? 'string' })),
+          );
+          report.fieldSync.fieldsCreated = true;
+        }
+      });
+      await setDataFlags(db, payload.resourceId, { hasGeometry: result.geometry !== null });
+      fs.rmSync(uploadDir, { recursive: true, force: true });
+      for (const h of ctx.events.onResourceChanged) await h(payload.resourceId);
+      report.quality = await runQualityAfterLoad(ctx, payload.resourceId, report.versionId);
+      return report;
+    },
+    async cleanup(id, payload) {
+      fs.rmSync(path.join(ctx.config.dataDir, payload.uploadDir), { recursive: true, force: true });
+      fs.rmSync(path.join(paths.tmp, id), { recursive: true, force: true });
+      const tableDir = path.join(paths.tables, payload.resourceId);
+      for (const f of [`.building-${id}.parquet`, `.merging-${id}.parquet`])
+        fs.rmSync(path.join(tableDir, f), { force: true });
+    },
+  };
+}
+
+async function readParquetColumns(ctx: AppContext, file: string): Promise<{ name: string; type: string }[]> {
+  const typeOf = (duck: string): ColumnType =>
+    /INT/.test(duck)
+      ? 'integer'
+      : /DOUBLE|DECIMAL|FLOAT/.test(duck)
+        ? 'decimal'
+        : duck === 'BOOLEAN'
+          ? 'boolean'
+          : duck === 'DATE'
+            ? 'date'
+            : /TIMESTAMP/.test(duck)
+              ? 'datetime'
+              : 'text';
+  return ctx.engine.withConnection(async (c) => {
+    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($1)`, [file]);
+    return r.getRowObjects().map((o) => ({ name: String(o.column_name), type: typeOf(String(o.column_type)) }));
+  });
+}
+
+/** Saves the uploaded stream to disk (never in memory) and queues the load; answers with the job id. */
+export async function startLoad(
+  ctx: AppContext,
+  jobs: JobRunner,
+  actor: Actor,
+  resourceId: string,
+  file: { stream: Readable; filename: string; truncated?: () => boolean },
+  opts: LoadOptions,
+): Promise<string> {
+  requireUser(actor);
+  const resource = await getResource(ctx.store.db, actor, resourceId);
+  authorize(
+    actor,
+    { action: 'resource.load_data', resource: resourceRef(await getResourceRow(ctx.store.db, actor, resource.id)) },
+    'Only the stewards of the provider may load data',
+  );
+  if (opts.mode === 'upsert' && (!opts.key || opts.key.length === 0))
+    throw validationFailed('mode upsert needs key: the column(s) that identify a row', { field: 'key' });
+  const jobId = randomUUID();
+  const relDir = path.join('uploads', jobId);
+  const dir = path.join(ctx.config.dataDir, relDir);
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    await pipeline(file.stream, fs.createWriteStream(path.join(dir, 'upload.bin')));
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new AppError(400, 'upload_failed', `The upload did not complete: ${(err as Error).message}`);
+  }
+  if (file.truncated?.()) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new AppError(413, 'payload_too_large', 'The file is larger than the upload limit');
+  }
+  const payload: LoadPayload = {
+    ...opts,
+    resourceId: resource.id,
+    uploadDir: relDir,
+    originalName: safeFileName(file.filename),
+    actorId: actor.userId,
+  };
+  return jobs.enqueue({ id: jobId, kind: 'load', payload, resourceId: resource.id, createdBy: actor.userId });
+}
+
+/** Removes Parquet files that no version points at (left by a crash between the rename and the commit). */
+export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
+  const paths = dataPaths(ctx.config.dataDir);
+  if (!fs.existsSync(paths.tables)) return 0;
+  const known = await datastoreRepo.allFiles(ctx.store.db);
+  const active = new Set(
+    (await ctx.store.db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).map(
+      (j) => j.id,
+    ),
+  );
+  let removed = 0;
+  for (const dir of fs.readdirSync(paths.tables)) {
+    const full = path.join(paths.tables, dir);
+    if (!fs.statSync(full).isDirectory()) continue;
+    for (const f of fs.readdirSync(full)) {
+      const rel = path.join('tables', dir, f);
+      const jobOfFile = /^\.(?:building|merging)-(.+)\.parquet$/.exec(f)?.[1];
+      if (f.endsWith('.parquet') && !known.has(rel) && !(jobOfFile && active.has(jobOfFile))) {
+        fs.rmSync(path.join(full, f), { force: true });
+        removed++;
+      }
+    }
+  }
+  if (fs.existsSync(paths.uploads))
+    for (const d of fs.readdirSync(paths.uploads))
+      if (!active.has(d)) fs.rmSync(path.join(paths.uploads, d), { recursive: true, force: true });
+  return removed;
+}

@@ -1,0 +1,146 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteLiteral, type DataEngine } from '../../../platform/duckdb/index.ts';
+import { AppError, badRequest } from '../../../platform/http/errors.ts';
+import { buildRowsQuery, encodeCursor } from './build.ts';
+import { EXACT_COUNT_MAX_ROWS, type RowsRequest, type RowsResult, type TableSource } from './types.ts';
+import { toJsonValue, type BindValue, type JsonSafe } from './values.ts';
+
+/** Row groups read to estimate a filtered total over a big file (~120k rows each with DuckDB's default). */
+const ESTIMATE_ROW_GROUPS = 8;
+
+/** Parquet row count from the footer: no data is read. */
+export async function parquetRowCount(conn: DuckDBConnection, parquetPath: string): Promise<number> {
+  const r = await conn.runAndReadAll(
+    `SELECT CAST(sum(num_rows) AS BIGINT) AS n FROM parquet_file_metadata(${quoteLiteral(parquetPath)})`,
+  );
+  return Number(r.getRows()[0]?.[0] ?? 0);
+}
+
+/** Maps DuckDB errors caused by request values to 400; anything else is ours and stays a 500. */
+export function mapQueryError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/^(Conversion|Invalid Input|Out of Range) Error/.test(message))
+    return badRequest('invalid_filter_value', message.split('\n')[0] ?? message);
+  return err;
+}
+
+async function countExact(conn: DuckDBConnection, sql: string, params: BindValue[]): Promise<number> {
+  const r = await conn.runAndReadAll(sql, params);
+  return Number(r.getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * Estimates a filtered count by counting matches in a few row groups spread over the file, found through the _id
+ * statistics in the footer, so the scan prunes every other row group.
+ */
+async function estimateCount(
+  conn: DuckDBConnection,
+  parquetPath: string,
+  totalRows: number,
+  countOf: (where: string) => { sql: string; params: BindValue[] },
+): Promise<number> {
+  const meta = await conn.runAndReadAll(
+    `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
+      ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
+  );
+  const groups = meta
+    .getRows()
+    .map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }))
+    .filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max));
+  const picked: { min: string; max: string }[] = [];
+  const k = Math.min(ESTIMATE_ROW_GROUPS, groups.length);
+  for (let i = 0; i < k; i++) {
+    const g = groups[Math.floor((i * groups.length) / k)];
+    if (g) picked.push(g);
+  }
+  if (!picked.length) return 0;
+  const parts: string[] = [];
+  const params: BindValue[] = [];
+  for (const g of picked) {
+    // The bounds are digits read from the file footer (checked above), not request input.
+    const c = countOf(`"_id" BETWEEN ${g.min} AND ${g.max}`);
+    parts.push(c.sql);
+    params.push(...c.params);
+  }
+  const r = await conn.runAndReadAll(
+    `SELECT CAST(sum(m) AS BIGINT), CAST(sum(n) AS BIGINT) FROM (${parts.join(' UNION ALL ')})`,
+    params,
+  );
+  const row = r.getRows()[0];
+  const matched = Number(row?.[0] ?? 0);
+  const scanned = Number(row?.[1] ?? 0);
+  return scanned ? Math.round((matched / scanned) * totalRows) : 0;
+}
+
+/** Runs a rows or aggregate request: one page of records, a total (exact when cheap), and the next cursor. */
+export async function runRowsQuery(engine: DataEngine, src: TableSource, req: RowsRequest): Promise<RowsResult> {
+  const built = buildRowsQuery(src, req);
+  return engine.withConnection(async (conn) => {
+    let rows: JsonSafe[][];
+    try {
+      const reader = await conn.runAndReadAll(built.sql, built.params);
+      rows = reader.convertRows(toJsonValue) as JsonSafe[][];
+    } catch (err) {
+      throw mapQueryError(err);
+    }
+    const hasMore = rows.length > req.limit;
+    const page = rows.slice(0, req.limit);
+    const nVisible = built.fields.length;
+    const records = page.map((r) => {
+      const rec: Record<string, unknown> = {};
+      built.fields.forEach((f, i) => (rec[f.id] = r[i] ?? null));
+      return rec;
+    });
+    const result: RowsResult = { fields: built.fields, records, total: 0, totalExact: true };
+    const last = page[page.length - 1];
+    if (hasMore && last && !built.isAggregate && built.hiddenColumns > 0) {
+      const keyValues = last.slice(nVisible, nVisible + built.hiddenColumns);
+      result.nextCursor = encodeCursor(
+        built.sortSignature,
+        keyValues.slice(0, -1),
+        keyValues[keyValues.length - 1] ?? null,
+      );
+    }
+
+    // The page itself proves the total when it is the last one (and no cursor hides the rows before it).
+    if (!hasMore && !req.cursor && (page.length > 0 || req.offset === 0)) {
+      result.total = req.offset + page.length;
+      return result;
+    }
+    try {
+      const fileRows = await parquetRowCount(conn, src.parquetPath);
+      if (built.isAggregate) {
+        if (fileRows <= EXACT_COUNT_MAX_ROWS) {
+          result.total = await countExact(conn, `SELECT count(*) FROM (${built.groupSql})`, built.whereParams);
+        } else {
+          // Counting groups means aggregating the whole file again: report what is known to exist.
+          result.total = req.offset + page.length + (hasMore ? 1 : 0);
+          result.totalExact = false;
+        }
+        return result;
+      }
+      if (!built.whereSql) {
+        result.total = fileRows;
+        return result;
+      }
+      if (fileRows <= EXACT_COUNT_MAX_ROWS) {
+        result.total = await countExact(
+          conn,
+          `SELECT count(*) FROM ${built.fromSql} WHERE ${built.whereSql}`,
+          built.whereParams,
+        );
+        return result;
+      }
+      const estimate = await estimateCount(conn, src.parquetPath, fileRows, (range) => ({
+        sql: `SELECT count(*) FILTER (WHERE ${built.whereSql}) AS m, count(*) AS n FROM ${built.fromSql} WHERE ${range}`,
+        params: built.whereParams,
+      }));
+      result.total = Math.max(estimate, req.offset + page.length + (hasMore ? 1 : 0));
+      result.totalExact = false;
+      return result;
+    } catch (err) {
+      throw mapQueryError(err);
+    }
+  });
+}

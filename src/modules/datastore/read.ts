@@ -1,0 +1,149 @@
+import path from 'node:path';
+import type { AppContext } from '../../context.ts';
+import { nowIso } from '../../platform/db/index.ts';
+import { quoteIdent } from '../../platform/duckdb/index.ts';
+import { AppError } from '../../platform/http/errors.ts';
+import { authorize, can, type Actor, type UserActor } from '../access/index.ts';
+import { getResource, type Resource } from '../catalogue/index.ts';
+import { maskingPolicy, maskSql } from '../governance/index.ts';
+import type { ReadableColumn, TableSource } from './query/index.ts';
+import { datastoreRepo } from './repository.ts';
+
+export interface ReadableTable {
+  resource: Resource;
+  version: { id: string; version: number; rowCount: number; file: string };
+  source: TableSource;
+  /** Names of the columns the caller sees masked. */
+  masked: string[];
+  /** The grant (exchange module) this read goes through, if any; logExchange records it. */
+  grantId: string | null;
+}
+
+/** An active grant as the read seam needs it: which fields, which of them raw, and which rows. */
+export interface ActiveGrant {
+  id: string;
+  fields: string[];
+  unmasked: string[];
+  /** A trusted WHERE over the raw columns of the version being read, or null for all rows. */
+  rowFilterSql(columns: readonly { name: string; type: ReadableColumn['type'] }[]): string | null;
+}
+/** Finds the caller's active grant on a resource (a named one, or the newest); checked on every read, never cached. */
+export type GrantLookup = (actor: UserActor, resource: Resource, grantId?: string) => Promise<ActiveGrant | null>;
+
+// Keyed by context so each server (and each test server) has its own; without one, no grant ever applies.
+const grantLookups = new WeakMap<AppContext, GrantLookup>();
+
+/** The exchange module plugs its grant lookup into the read seam at start-up. */
+export function useGrantLookup(ctx: AppContext, lookup: GrantLookup): void {
+  grantLookups.set(ctx, lookup);
+}
+
+/**
+ * The one seam every read path goes through: authorises the read, picks the current (or a named) version and
+ * describes each column by the SQL expression the caller may see, so masking applies to selects, filters, sorts,
+ * group-bys, exports and SQL alike. Grants that unmask fields plug in here (exchange module).
+ */
+export async function readableTable(
+  ctx: AppContext,
+  actor: Actor,
+  resourceId: string,
+  versionId?: string,
+  opts: { grantId?: string } = {},
+): Promise<ReadableTable> {
+  const resource = await getResource(ctx.store.db, actor, resourceId);
+  const raw = seesRaw(actor, resource);
+  const maskKinds = new Map(
+    resource.fields.map((f) => [f.name, maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name })]),
+  );
+  // A grant is used when the caller names it, or when without it they would be denied or see masked values the
+  // grant shows raw.
+  const lookup = grantLookups.get(ctx);
+  let grant: ActiveGrant | null = null;
+  if (opts.grantId) {
+    grant = actor.kind === 'user' && lookup ? await lookup(actor, resource, opts.grantId) : null;
+    if (!grant)
+      throw new AppError(403, 'grant_inactive', `Grant ${opts.grantId} is not active for you on ${resource.code}`);
+  } else if (!raw && actor.kind === 'user' && lookup) {
+    const g = await lookup(actor, resource);
+    const allowed = can(actor, { action: 'resource.read_data', resource });
+    if (g && (!allowed || g.unmasked.some((f) => maskKinds.get(f)))) grant = g;
+  }
+  if (!grant)
+    authorize(
+      actor,
+      { action: 'resource.read_data', resource },
+      'This data is shared or opened on conditions: apply for access first',
+    );
+  const v = versionId
+    ? await datastoreRepo.version(ctx.store.db, versionId)
+    : await datastoreRepo.current(ctx.store.db, resource.id);
+  if (!v || v.resource_id !== resource.id)
+    throw new AppError(
+      404,
+      'no_data',
+      versionId ? `Version ${versionId} of ${resource.code} not found` : `${resource.name} has no data loaded yet`,
+    );
+  const masked: string[] = [];
+  const stored = (JSON.parse(v.columns) as { name: string; type: ReadableColumn['type'] }[]).filter(
+    (c) => c.name !== '_id',
+  );
+  // Through a grant, only the granted fields exist for the caller.
+  const granted = grant ? new Set(grant.fields) : null;
+  const columns: ReadableColumn[] = [{ name: '_id', type: 'integer' as const }, ...stored]
+    .filter((c) => c.name === '_id' || !granted || granted.has(c.name))
+    .map((c) => {
+      const kind = maskKinds.get(c.name) ?? null;
+      // The provider's own department and platform admins see raw values, as does a grant naming the field
+      // unmasked; everyone else sees the masked expression.
+      if (!kind || raw || grant?.unmasked.includes(c.name)) return { name: c.name, type: c.type };
+      masked.push(c.name);
+      return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name)) };
+    });
+  const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
+  return {
+    resource,
+    version: { id: v.id, version: v.version, rowCount: Number(v.row_count), file: v.file },
+    source: { parquetPath: path.join(ctx.config.dataDir, v.file), columns, ...(rowFilterSql ? { rowFilterSql } : {}) },
+    masked,
+    grantId: grant?.id ?? null,
+  };
+}
+
+function seesRaw(actor: Actor, resource: Resource): boolean {
+  if (actor.kind !== 'user') return false;
+  if (actor.role === 'platform_admin') return true;
+  return actor.departmentId === resource.providerId && ['dept_admin', 'steward', 'member'].includes(actor.role);
+}
+
+export interface ExchangeEntry {
+  channel: 'rows' | 'preview' | 'export' | 'sql' | 'ckan_datastore' | 'delivery';
+  fields?: string[];
+  filter?: string | null;
+  rows: number;
+  bytes: number;
+  grantId?: string | null;
+  clientIp?: string | null;
+}
+
+/** Appends one line to the exchange log for a completed read. */
+export async function logExchange(ctx: AppContext, actor: Actor, t: ReadableTable, e: ExchangeEntry): Promise<void> {
+  await ctx.store.db
+    .insertInto('exchange_log')
+    .values({
+      at: nowIso(),
+      actor_id: actor.kind === 'user' ? actor.userId : null,
+      actor_name: actor.kind === 'user' ? actor.username : null,
+      department_id: actor.kind === 'user' ? actor.departmentId : null,
+      resource_id: t.resource.id,
+      provider_id: t.resource.providerId,
+      version_id: t.version.id,
+      channel: e.channel,
+      fields: e.fields ? JSON.stringify(e.fields) : null,
+      filter: e.filter ?? null,
+      row_count: e.rows,
+      byte_count: e.bytes,
+      grant_id: e.grantId ?? t.grantId,
+      client_ip: e.clientIp ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,378 @@
+import { Type } from '@sinclair/typebox';
+import type { MultipartFile } from '@fastify/multipart';
+import type { AppContext } from '../../context.ts';
+import type { App } from '../../platform/http/app-types.ts';
+import { AppError, badRequest, notFound } from '../../platform/http/errors.ts';
+import { IdParams, strictObject } from '../../platform/http/schemas.ts';
+import type { JobRunner } from '../../platform/jobs/index.ts';
+import { authorize, can, type Actor } from '../access/index.ts';
+import { getResource } from '../catalogue/index.ts';
+import { rejectionsToCsv, type ColumnType, type Rejection } from '../ingest/index.ts';
+import { startLoad, type LoadOptions } from './loads.ts';
+import { parseRowsRequest, runRowsQuery } from './query/index.ts';
+import { logExchange, readableTable } from './read.ts';
+import { datastoreRepo, publicStats } from './repository.ts';
+import { rollbackVersion } from './versions.ts';
+import { exportTable, runSqlForActor } from './reads.ts';
+
+const LoadQuery = strictObject({
+  mode: Type.Optional(Type.Union([Type.Literal('replace'), Type.Literal('append'), Type.Literal('upsert')])),
+  key: Type.Optional(Type.String({ maxLength: 500 })),
+  encoding: Type.Optional(Type.Union([Type.Literal('utf-8'), Type.Literal('gb18030'), Type.Literal('gbk')])),
+  sheet: Type.Optional(Type.String({ maxLength: 100 })),
+  headerRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 2 })),
+  policy: Type.Optional(Type.Union([Type.Literal('widen'), Type.Literal('reject_row')])),
+  types: Type.Optional(
+    Type.String({
+      maxLength: 10_000,
+      description: 'JSON object: column name → integer|decimal|boolean|date|datetime|text',
+    }),
+  ),
+});
+
+const COLUMN_TYPES = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text'];
+
+function loadOptions(q: Record<string, string | number | undefined>): LoadOptions {
+  let typeOverrides: Record<string, ColumnType> | undefined;
+  if (q.types !== undefined) {
+    try {
+      typeOverrides = JSON.parse(String(q.types)) as Record<string, ColumnType>;
+    } catch {
+      throw badRequest('invalid_types', 'types must be a JSON object of column → type', { field: 'types' });
+    }
+    if (typeof typeOverrides !== 'object' || typeOverrides === null || Array.isArray(typeOverrides))
+      throw badRequest('invalid_types', 'types must be a JSON object of column → type', { field: 'types' });
+    for (const [col, t] of Object.entries(typeOverrides))
+      if (!COLUMN_TYPES.includes(t))
+        throw badRequest('invalid_types', `type of ${col} must be one of ${COLUMN_TYPES.join(', ')}`, {
+          field: 'types',
+        });
+  }
+  const sheet = q.sheet === undefined ? undefined : /^\d+$/.test(String(q.sheet)) ? Number(q.sheet) : String(q.sheet);
+  return {
+    mode: (q.mode as LoadOptions['mode']) ?? 'replace',
+    key: q.key
+      ? String(q.key)
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : undefined,
+    encoding: q.encoding as LoadOptions['encoding'],
+    sheet,
+    headerRows: q.headerRows === undefined ? undefined : Number(q.headerRows),
+    delimiter: q.delimiter === undefined ? undefined : String(q.delimiter),
+    badValuePolicy: q.policy as LoadOptions['badValuePolicy'],
+    typeOverrides,
+  };
+}
+
+async function jobFor(ctx: AppContext, jobs: JobRunner, actor: Actor, id: string) {
+  const job = await jobs.get(id);
+  if (!job) throw notFound('job', id);
+  if (actor.kind !== 'user') throw new AppError(401, 'authentication_required', 'Sign in or send an API key');
+  if (job.createdBy !== actor.userId && actor.role !== 'platform_admin') {
+    // Stewards of the resource's department may follow its loads too.
+    if (!job.resourceId) throw notFound('job', id);
+    const r = await getResource(ctx.store.db, actor, job.resourceId).catch(() => null);
+    if (!r || !can(actor, { action: 'resource.load_data', resource: r })) throw notFound('job', id);
+  }
+  return job;
+}
+
+export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner): Promise<void> {
+  const db = ctx.store.db;
+
+  app.post(
+    '/api/v1/resources/:id/loads',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Upload a file (multipart field `file`) as a new version; answers 202 with the load job',
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        querystring: LoadQuery,
+        response: {
+          202: Type.Object({
+            job: Type.Object({ id: Type.String(), state: Type.String() }, { additionalProperties: true }),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!req.isMultipart())
+        throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in the field `file`');
+      // Options come in the query string, or as form fields placed before the file.
+      const fields: Record<string, string> = {};
+      let file: MultipartFile | undefined;
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file')
+            throw badRequest('unexpected_file', `Unexpected file field ${part.fieldname}; use \`file\``, {
+              field: part.fieldname,
+            });
+          file = part;
+          break;
+        }
+        fields[part.fieldname] = String(part.value).slice(0, 10_000);
+      }
+      if (!file) throw badRequest('file_required', 'The multipart body has no `file` field', { field: 'file' });
+      const opts = loadOptions({ ...fields, ...(req.query as Record<string, string>) });
+      const f = file;
+      const jobId = await startLoad(
+        ctx,
+        jobs,
+        req.actor,
+        req.params.id,
+        { stream: f.file, filename: f.filename, truncated: () => f.file.truncated },
+        opts,
+      );
+      return reply.status(202).send({ job: (await jobs.get(jobId))! });
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'A job: state, progress (bytes, rows, ETA) and result',
+        params: IdParams,
+      },
+    },
+    async (req) => {
+      const job = await jobFor(ctx, jobs, req.actor, req.params.id);
+      const p = job.progress as { bytesRead?: number; bytesTotal?: number };
+      const eta =
+        job.state === 'running' && job.startedAt && p.bytesRead && p.bytesTotal && p.bytesRead > 0
+          ? Math.max(
+              0,
+              Math.round(
+                (((Date.now() - Date.parse(job.startedAt)) / p.bytesRead) * (p.bytesTotal - p.bytesRead)) / 1000,
+              ),
+            )
+          : null;
+      return { ...job, etaSeconds: eta };
+    },
+  );
+  app.post(
+    '/api/v1/jobs/:id/cancel',
+    { schema: { tags: ['datastore'], summary: 'Cancel a queued or running job', params: IdParams } },
+    async (req) => {
+      await jobFor(ctx, jobs, req.actor, req.params.id);
+      return jobs.cancel(req.params.id);
+    },
+  );
+  app.get(
+    '/api/v1/jobs/:id/events',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Progress as Server-Sent Events (event: progress | end)',
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const job = await jobFor(ctx, jobs, req.actor, req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      send('progress', job);
+      if (!['queued', 'running'].includes(job.state)) {
+        send('end', job);
+        res.end();
+        return;
+      }
+      let last = 0;
+      const off = jobs.subscribe(job.id, (e) => {
+        if (e.type === 'end') {
+          send('end', e.job);
+          off();
+          res.end();
+        } else if (Date.now() - last > 200) {
+          last = Date.now();
+          send('progress', e.job);
+        }
+      });
+      req.raw.on('close', off);
+    },
+  );
+  app.get(
+    '/api/v1/jobs/:id/report',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Validation report of a load; ?format=csv for the rejected rows as CSV',
+        params: IdParams,
+        querystring: strictObject({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
+      },
+    },
+    async (req, reply) => {
+      const job = await jobFor(ctx, jobs, req.actor, req.params.id);
+      const version =
+        job.state === 'succeeded'
+          ? await db.selectFrom('table_versions').selectAll().where('job_id', '=', job.id).executeTakeFirst()
+          : undefined;
+      const report = version
+        ? (JSON.parse(version.report) as { rejections?: Rejection[] })
+        : { job: job.state, error: job.error, progress: job.progress, rejections: [] };
+      if (req.query.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="load-report-${job.id}.csv"`)
+          .send('\uFEFF' + rejectionsToCsv(report.rejections ?? []));
+      }
+      return report;
+    },
+  );
+
+  app.get(
+    '/api/v1/resources/:id/versions',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Versions of the data table, newest first, with the current one marked',
+        params: IdParams,
+      },
+    },
+    async (req) => {
+      const r = await getResource(db, req.actor, req.params.id);
+      authorize(req.actor, { action: 'resource.read_data', resource: r });
+      const current = await datastoreRepo.current(db, r.id);
+      return (await datastoreRepo.versions(db, r.id)).map((v) => ({
+        id: v.id,
+        version: v.version,
+        rows: Number(v.row_count),
+        bytes: Number(v.byte_size),
+        mode: v.mode,
+        sourceName: v.source_name,
+        columns: JSON.parse(v.columns) as unknown,
+        createdAt: v.created_at,
+        createdBy: v.created_by,
+        jobId: v.job_id,
+        current: current?.id === v.id,
+      }));
+    },
+  );
+  app.post(
+    '/api/v1/resources/:id/versions/:versionId/rollback',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Make an earlier version current again',
+        params: strictObject({ id: IdParams.properties.id, versionId: IdParams.properties.id }),
+      },
+    },
+    async (req) => rollbackVersion(ctx, req.actor, req.params.id, req.params.versionId),
+  );
+
+  app.get(
+    '/api/v1/resources/:id/export',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Download the table (or a filtered query) as csv, xlsx, json, ndjson, geojson or parquet; streamed',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.String({ maxLength: 10 })),
+            encoding: Type.Optional(Type.String({ maxLength: 10, description: 'csv: utf8 | utf8-bom | gb18030' })),
+            fields: Type.Optional(Type.String({ maxLength: 10_000 })),
+            filters: Type.Optional(Type.String({ maxLength: 100_000 })),
+            sort: Type.Optional(Type.String({ maxLength: 2_000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const { format, encoding, ...q } = req.query;
+      const request = parseRowsRequest(q);
+      const { stream, headers } = await exportTable(ctx, req.actor, req.params.id, request, {
+        format: format ?? 'csv',
+        encoding,
+        clientIp: req.ip,
+        filter: q.filters ?? null,
+      });
+      return reply.headers(headers).send(stream);
+    },
+  );
+
+  const SqlBody = strictObject({ sql: Type.String({ minLength: 1, maxLength: 20_000 }) });
+  app.post(
+    '/api/v1/sql',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary:
+          'Read-only SQL: one SELECT over tables named by resource id in double quotes; masked, time- and row-capped',
+        body: SqlBody,
+      },
+    },
+    async (req) => runSqlForActor(ctx, req.actor, req.body.sql, req.ip),
+  );
+
+  app.get(
+    '/api/v1/stats',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Headline figures of the open portal: published open datasets, their records, departments, data calls',
+        response: {
+          200: Type.Object({
+            datasets: Type.Integer(),
+            records: Type.Number(),
+            departments: Type.Integer(),
+            apiCalls: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async () => publicStats(ctx),
+  );
+
+  app.get(
+    '/api/v1/resources/:id/rows',
+    {
+      schema: {
+        tags: ['datastore'],
+        summary: 'Rows of the current table: fields, filters (JSON), sort, limit/offset or cursor, group-by aggregates',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            fields: Type.Optional(Type.String({ maxLength: 10_000 })),
+            filters: Type.Optional(Type.String({ maxLength: 100_000 })),
+            sort: Type.Optional(Type.String({ maxLength: 2_000 })),
+            limit: Type.Optional(Type.String({ maxLength: 10 })),
+            offset: Type.Optional(Type.String({ maxLength: 12 })),
+            cursor: Type.Optional(Type.String({ maxLength: 10_000 })),
+            groupBy: Type.Optional(Type.String({ maxLength: 2_000 })),
+            aggregates: Type.Optional(Type.String({ maxLength: 10_000 })),
+            version: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const { version, ...q } = req.query;
+      const request = parseRowsRequest(q);
+      const t = await readableTable(ctx, req.actor, req.params.id, version);
+      const result = await runRowsQuery(ctx.engine, t.source, request);
+      await logExchange(ctx, req.actor, t, {
+        channel: 'rows',
+        fields: request.fields ?? t.source.columns.map((c) => c.name),
+        filter: q.filters ?? null,
+        rows: result.records.length,
+        bytes: 0,
+        clientIp: req.ip,
+      });
+      return { ...result, version: t.version.version, masked: t.masked };
+    },
+  );
+}

@@ -1,0 +1,32 @@
+import type { AppContext } from '../../context.ts';
+import { nowIso } from '../../platform/db/index.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { authorize, requireUser, type Actor } from '../access/index.ts';
+import { getResource } from '../catalogue/index.ts';
+import { datastoreRepo } from './repository.ts';
+
+/** Points the resource back at an earlier immutable version; the files of every version are kept. */
+export async function rollbackVersion(ctx: AppContext, actor: Actor, resourceId: string, versionId: string) {
+  requireUser(actor);
+  const r = await getResource(ctx.store.db, actor, resourceId);
+  authorize(actor, { action: 'resource.load_data', resource: r }, 'Only the stewards of the provider may roll back');
+  const v = await datastoreRepo.version(ctx.store.db, versionId);
+  if (!v || v.resource_id !== r.id) throw notFound('version', versionId);
+  const at = nowIso();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await datastoreRepo.setCurrent(trx, r.id, v.id, Number(v.row_count), at);
+    await trx
+      .insertInto('resource_history')
+      .values({
+        resource_id: r.id,
+        actor_id: actor.userId,
+        action: 'rollback',
+        reason: null,
+        changes: JSON.stringify({ version: { from: null, to: v.version } }),
+        at,
+      })
+      .execute();
+  });
+  for (const h of ctx.events.onResourceChanged) await h(r.id);
+  return { current: v.id, version: v.version, rows: Number(v.row_count) };
+}

@@ -1,0 +1,18 @@
+/**
+ * Ingest: turns one department file (CSV/TSV, XLSX, JSON, NDJSON, GeoJSON) into one typed Parquet
+ * file, and merges versions. No HTTP and no metadata store here; DuckDB does the heavy lifting.
+ */
+export type {
+  ColumnType,
+  SourceFormat,
+  SourceEncoding,
+  IngestProgress,
+  IngestOptions,
+  Rejection,
+  IngestColumn,
+  IngestResult,
+} from './types.ts';
+export { MAX_REJECTIONS } from './types.ts';
+export { ingestFile } from './ingest.ts';
+export { mergeVersions, type MergeOptions } from './merge.ts';
+export { rejectionsToCsv } from './report.ts';

@@ -1,0 +1,331 @@
+import { quoteLiteral } from '../../platform/duckdb/index.ts';
+import type { ColumnType } from './types.ts';
+
+/*
+ * Type inference over the whole column, in SQL. DuckDB's own sniffer reads division codes and mobile
+ * numbers as BIGINT and leaves `1,852.20` and `2009年6月10日` as text, so the rules are ours.
+ */
+
+const WS = quoteLiteral(' \t\r\n\u3000\u00a0');
+const RE_INT = String.raw`[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)`;
+const RE_DEC = String.raw`[+-]?(?:(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
+const RE_DATE_PART = String.raw`\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日`;
+const RE_DATE = RE_DATE_PART;
+const RE_DIGITS = String.raw`\d+`;
+/** A date or a datetime: the one pattern that gates both date casts. */
+const RE_WHEN = String.raw`(?:${RE_DATE_PART})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?`;
+const RE_MOBILE = String.raw`1[3-9]\d{9}`;
+// 6-, 9- or 12-digit administrative division codes start with a province code 11–82.
+const RE_DIVISION = String.raw`[1-8]\d(?:\d{4}|\d{7}|\d{10})`;
+const TRUE_WORDS = ['true', 'yes', 'y', 't', '是', '真', '对'];
+const FALSE_WORDS = ['false', 'no', 'n', 'f', '否', '假', '错'];
+const BOOL_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
+/** Column names that announce an identifier (kept as text even when every value is digits). */
+const ID_NAME =
+  /(代码|编码|编号|号码|电话|手机|联系方式|邮编|邮政编码|身份证|证件|证号|账号|帐号|卡号|工号|学号|文号|牌照|许可证|code|zip|phone|mobile|(^|[^a-z])(id|no|tel)([^a-z]|$))/i;
+
+const lit = (re: string) => quoteLiteral(re);
+const match = (x: string, re: string) => `regexp_full_match(${x}, ${lit(re)})`;
+const inList = (x: string, words: string[]) => `lower(${x}) IN (${words.map(quoteLiteral).join(', ')})`;
+/** 2020/12/21, 2020.12.21, 2020年12月21日 → 2020-12-21 (the rest of a datetime is kept). */
+const normDateRegex = (x: string) =>
+  `regexp_replace(${x}, ${lit(String.raw`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?`)}, '\\1-\\2-\\3')`;
+/**
+ * DuckDB's own DATE/TIMESTAMP cast reads 2020-12-21, 2020/1/5 and 2020-1-5 9:05 directly; only the
+ * 年月日 and dotted forms need rewriting, so the regexp_replace runs just for those (contains() is a
+ * byte search, far cheaper than a regex over every value).
+ */
+const normDate = (x: string) =>
+  `CASE WHEN contains(${x}, '.') OR contains(${x}, '年') THEN ${normDateRegex(x)} ELSE ${x} END`;
+/** Commas are thousands separators here (the regex gate has checked their places). */
+const noCommas = (x: string) => `CASE WHEN contains(${x}, ',') THEN replace(${x}, ',', '') ELSE ${x} END`;
+/**
+ * a AND b AND …, evaluated lazily. In a projection DuckDB evaluates every operand of AND over the
+ * whole vector; CASE evaluates its branch only for the rows that reach it, so a cheap first test
+ * really spares the regexes and casts behind it.
+ */
+const all = (...parts: string[]): string =>
+  parts.length === 1 ? (parts[0] as string) : `CASE WHEN ${parts[0]} THEN ${all(...parts.slice(1))} ELSE false END`;
+const WS_CLASS = String.raw`[ \t\r\n\x{3000}\x{a0}]`;
+
+/**
+ * The cleaned value of a raw VARCHAR column: trimmed, NUL bytes dropped when asked, '' → NULL.
+ * trim() with a character set costs several times a plain scan, so it only runs on the few values
+ * that start or end with whitespace (the unanchored regex is a cheap DFA test).
+ */
+export function cleanExpr(col: string, stripNul: boolean): string {
+  const v = stripNul ? `replace(${col}, chr(0), '')` : col;
+  return `CASE WHEN regexp_matches(${v}, ${lit(`^${WS_CLASS}|${WS_CLASS}$`)}) THEN NULLIF(trim(${v}, ${WS}), '') ELSE NULLIF(${v}, '') END`;
+}
+
+export interface ColumnStats {
+  nonNull: number;
+  ints: number;
+  decs: number;
+  decsWithExponent: number;
+  bools: number;
+  dates: number;
+  datetimes: number;
+  digits: number;
+  leadingZeros: number;
+  mobiles: number;
+  divisions: number;
+  minDigitsLen: number;
+  maxDigitsLen: number;
+  maxScale: number;
+  maxIntDigits: number;
+}
+
+const STAT_KEYS: (keyof ColumnStats)[] = [
+  'nonNull',
+  'ints',
+  'decs',
+  'decsWithExponent',
+  'bools',
+  'dates',
+  'datetimes',
+  'digits',
+  'leadingZeros',
+  'mobiles',
+  'divisions',
+  'minDigitsLen',
+  'maxDigitsLen',
+  'maxScale',
+  'maxIntDigits',
+];
+
+/**
+ * Per-value flags over the cleaned value `x`, named with suffix `s` (so that many columns can share
+ * one projection). Cheap tests come first: a value whose first character cannot start a number or a
+ * date (most text) skips every regex, and each regex here is a plain DFA match without captures.
+ */
+export function flagsSelect(x: string, s = ''): string[] {
+  const a = `ascii(${x})`;
+  const digitFirst = `${a} BETWEEN 48 AND 57`;
+  return [
+    `${x} AS x${s}`,
+    `${all(`(${digitFirst} OR ${a} IN (43, 45, 46))`, match(x, RE_DEC))} AS f_dec${s}`,
+    `${all(digitFirst, match(x, RE_WHEN))} AS f_when${s}`,
+    // strlen is O(1); the boolean words are at most 5 ASCII letters or one CJK character.
+    `${all(`strlen(${x}) <= 5`, inList(x, BOOL_WORDS))} AS f_bool${s}`,
+  ];
+}
+
+/** Flags derived from flagsSelect's (second level, still per value). */
+function derivedSelect(s: string): string[] {
+  const x = `x${s}`;
+  return [`x${s}`, `f_dec${s}`, `f_when${s}`, `f_bool${s}`, `${all(`f_dec${s}`, match(x, RE_DIGITS))} AS f_digits${s}`];
+}
+
+/** Aggregates (one per ColumnStats key, in order) over the flags of flagsSelect/derivedSelect. */
+export function statsSelect(s = ''): string[] {
+  const x = `x${s}`;
+  const dec = `f_dec${s}`;
+  const digits = `f_digits${s}`;
+  const when = `f_when${s}`;
+  const a = `ascii(${x})`;
+  const signed = `(${a} IN (43, 45))::INTEGER`;
+  const commas = `CASE WHEN contains(${x}, ',') THEN strlen(${x}) - strlen(replace(${x}, ',', '')) ELSE 0 END`;
+  const dot = `instr(${x}, '.')`;
+  return [
+    `count(${x})`,
+    // All-digit values need only the cast; the rest are checked against the integer pattern first,
+    // because DuckDB's BIGINT cast also takes 12.5, 1e3 and 1_000.
+    `count_if(CASE WHEN ${digits} THEN TRY_CAST(${x} AS BIGINT) IS NOT NULL
+       ELSE ${all(dec, match(x, RE_INT), `TRY_CAST(${noCommas(x)} AS BIGINT) IS NOT NULL`)} END)`,
+    `count_if(${dec})`,
+    `count_if(${all(dec, `(contains(${x}, 'e') OR contains(${x}, 'E'))`)})`,
+    `count_if(f_bool${s})`,
+    `count_if(${all(when, `NOT contains(${x}, ':')`, `TRY_CAST(${normDate(x)} AS DATE) IS NOT NULL`)})`,
+    `count_if(${all(when, `TRY_CAST(${normDate(x)} AS TIMESTAMP) IS NOT NULL`)})`,
+    `count_if(${digits})`,
+    `count_if(${all(dec, `(${a} = 48 OR (${a} IN (43, 45) AND starts_with(substr(${x}, 2), '0')))`, match(x, String.raw`[+-]?0\d+(?:\.\d*)?`))})`,
+    `count_if(${all(digits, `strlen(${x}) = 11`, match(x, RE_MOBILE))})`,
+    `count_if(${all(digits, `strlen(${x}) IN (6, 9, 12)`, match(x, RE_DIVISION))})`,
+    `coalesce(min(CASE WHEN ${digits} THEN strlen(${x}) END), 0)`,
+    `coalesce(max(CASE WHEN ${digits} THEN strlen(${x}) END), 0)`,
+    // Values passing f_dec are ASCII, so character positions are byte positions.
+    `coalesce(max(CASE WHEN ${dec} AND contains(${x}, '.') THEN strlen(${x}) - ${dot} END), 0)`,
+    `coalesce(max(CASE WHEN ${dec} THEN (CASE WHEN contains(${x}, '.') THEN ${dot} - 1 ELSE strlen(${x}) END) - ${signed} - ${commas} END), 0)`,
+  ];
+}
+
+/**
+ * One SELECT computing every column's stats in a single scan of `from` (raw VARCHAR columns
+ * `cols`): the values are cleaned, flagged and aggregated in three stacked projections, so each
+ * function runs once per value. Returns the select text; the result row holds count(*) followed by
+ * STATS_PER_COLUMN values per column.
+ */
+export function wideStatsQuery(from: string, cols: string[], stripNul: boolean): string {
+  const sfx = (i: number) => `_${i + 1}`;
+  const cleaned = cols.map((c, i) => `${cleanExpr(c, stripNul)} AS __c${sfx(i)}`);
+  const flags = cols.flatMap((_, i) => flagsSelect(`__c${sfx(i)}`, sfx(i)));
+  const derived = cols.flatMap((_, i) => derivedSelect(sfx(i)));
+  const aggs = cols.flatMap((_, i) => statsSelect(sfx(i)));
+  return `SELECT count(*), ${aggs.join(', ')}
+    FROM (SELECT ${derived.join(', ')} FROM (SELECT ${flags.join(', ')} FROM (SELECT ${cleaned.join(', ')} FROM ${from})))`;
+}
+
+/**
+ * The same stats for a very wide table, as one long (column, value) stream grouped by column: the
+ * query stays the same size however wide the table is (a list of aggregates per column makes
+ * planning take seconds at a few hundred columns), at the cost of a hash aggregate over every value.
+ */
+export function longStatsQuery(from: string, cols: string[], stripNul: boolean): string {
+  return `SELECT __col, ${statsSelect().join(', ')}
+    FROM (SELECT __col, ${derivedSelect('').join(', ')}
+      FROM (SELECT __col, ${flagsSelect('__x').join(', ')}
+        FROM (SELECT __col, ${cleanExpr('__v', stripNul)} AS __x
+          FROM (UNPIVOT (SELECT ${cols.join(', ')} FROM ${from}) ON COLUMNS(*) INTO NAME __col VALUE __v))))
+    GROUP BY __col`;
+}
+
+export function statsFromRow(values: unknown[]): ColumnStats {
+  const s = {} as ColumnStats;
+  STAT_KEYS.forEach((k, i) => {
+    s[k] = Number(values[i] ?? 0);
+  });
+  return s;
+}
+
+export const STATS_PER_COLUMN = STAT_KEYS.length;
+
+export interface ColumnPlan {
+  type: ColumnType;
+  /** SQL type written to Parquet. */
+  sqlType: string;
+  /** Typed value from the cleaned expression x; NULL when the value does not fit. */
+  cast: (x: string) => string;
+  /**
+   * The same for a column whose every value is known to fit (the inference pass checked them all):
+   * the cast alone, without the regex gate. Only valid when mayReject is false.
+   */
+  fastCast: (x: string) => string;
+  /** Whether some non-null values may not fit (then rows are checked and rejections listed). */
+  mayReject: boolean;
+  warning: string | null;
+}
+
+function looksLikeIdentifier(name: string, s: ColumnStats): string | null {
+  if (s.leadingZeros > 0) return 'values with leading zeros';
+  if (s.digits === 0 || s.digits < s.nonNull) return null;
+  if (ID_NAME.test(name)) return 'the column name says it is a code or number';
+  if (s.mobiles === s.nonNull) return 'values look like mobile numbers';
+  if (s.maxDigitsLen >= 16) return 'values are too long to be quantities';
+  if (s.minDigitsLen === s.maxDigitsLen && s.maxDigitsLen >= 9) return 'values all have the same length (codes)';
+  if (s.minDigitsLen === s.maxDigitsLen && s.divisions === s.nonNull) return 'values look like division codes';
+  return null;
+}
+
+function decimalSqlType(s: ColumnStats): string {
+  if (s.decsWithExponent > 0) return 'DOUBLE';
+  const scale = Math.min(s.maxScale, 18);
+  const width = Math.max(18, s.maxIntDigits + scale);
+  return width > 38 ? 'DOUBLE' : `DECIMAL(${width}, ${scale})`;
+}
+
+export function planFor(type: ColumnType, s: ColumnStats): Pick<ColumnPlan, 'type' | 'sqlType' | 'cast' | 'fastCast'> {
+  switch (type) {
+    case 'integer':
+      return {
+        type,
+        sqlType: 'BIGINT',
+        cast: (x) => `CASE WHEN ${match(x, RE_INT)} THEN TRY_CAST(${noCommas(x)} AS BIGINT) END`,
+        fastCast: (x) => `TRY_CAST(${noCommas(x)} AS BIGINT)`,
+      };
+    case 'decimal': {
+      const sqlType = s.decs > 0 ? decimalSqlType(s) : 'DOUBLE';
+      return {
+        type,
+        sqlType,
+        cast: (x) => `CASE WHEN ${match(x, RE_DEC)} THEN TRY_CAST(${noCommas(x)} AS ${sqlType}) END`,
+        fastCast: (x) => `TRY_CAST(${noCommas(x)} AS ${sqlType})`,
+      };
+    }
+    case 'boolean': {
+      const cast = (x: string) =>
+        `CASE WHEN ${inList(x, TRUE_WORDS)} THEN true WHEN ${inList(x, FALSE_WORDS)} THEN false END`;
+      return { type, sqlType: 'BOOLEAN', cast, fastCast: cast };
+    }
+    case 'date':
+      return {
+        type,
+        sqlType: 'DATE',
+        cast: (x) => `CASE WHEN ${match(x, RE_DATE)} THEN TRY_CAST(${normDate(x)} AS DATE) END`,
+        fastCast: (x) => `TRY_CAST(${normDate(x)} AS DATE)`,
+      };
+    case 'datetime':
+      return {
+        type,
+        sqlType: 'TIMESTAMP',
+        cast: (x) => `CASE WHEN ${match(x, RE_WHEN)} THEN TRY_CAST(${normDate(x)} AS TIMESTAMP) END`,
+        fastCast: (x) => `TRY_CAST(${normDate(x)} AS TIMESTAMP)`,
+      };
+    case 'text':
+      return { type, sqlType: 'VARCHAR', cast: (x) => x, fastCast: (x) => x };
+  }
+}
+
+const NEAR_FIT = 0.95;
+
+/**
+ * Chooses a column's type from whole-column counts. 'widen' picks the narrowest type every value
+ * fits (so a late bad value widens integer → decimal → text); 'reject_row' picks the type most values
+ * fit (at least 95%) and rejects the rows that do not.
+ */
+export function chooseType(
+  name: string,
+  s: ColumnStats,
+  policy: 'widen' | 'reject_row',
+  override: ColumnType | undefined,
+): ColumnPlan {
+  if (override) {
+    const p = planFor(override, s);
+    return { ...p, mayReject: override !== 'text' && fitCount(override, s) < s.nonNull, warning: null };
+  }
+  if (s.nonNull === 0) return { ...planFor('text', s), mayReject: false, warning: null };
+  const idReason = looksLikeIdentifier(name, s);
+  const candidates: ColumnType[] = idReason
+    ? ['boolean', 'date', 'datetime']
+    : ['boolean', 'integer', 'decimal', 'date', 'datetime'];
+  const exact = candidates.find((t) => fitCount(t, s) === s.nonNull);
+  if (exact) return { ...planFor(exact, s), mayReject: false, warning: null };
+
+  // The best partial fit: most values, narrowest on a tie.
+  let best: ColumnType | null = null;
+  for (const t of candidates) if (best === null || fitCount(t, s) > fitCount(best, s)) best = t;
+  const bestFit = best ? fitCount(best, s) : 0;
+  if (best && bestFit >= NEAR_FIT * s.nonNull) {
+    const misfits = s.nonNull - bestFit;
+    if (policy === 'reject_row') {
+      return {
+        ...planFor(best, s),
+        mayReject: true,
+        warning: `column ${name}: ${misfits} value(s) are not ${best}; their rows were rejected`,
+      };
+    }
+    return {
+      ...planFor('text', s),
+      mayReject: false,
+      warning: `column ${name}: ${misfits} of ${s.nonNull} value(s) are not ${best}; column kept as text`,
+    };
+  }
+  return { ...planFor('text', s), mayReject: false, warning: null };
+}
+
+export function fitCount(t: ColumnType, s: ColumnStats): number {
+  switch (t) {
+    case 'integer':
+      return s.ints;
+    case 'decimal':
+      return s.decs;
+    case 'boolean':
+      return s.bools;
+    case 'date':
+      return s.dates;
+    case 'datetime':
+      return s.datetimes;
+    case 'text':
+      return s.nonNull;
+  }
+}

@@ -1,0 +1,774 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
+import { AppError, badRequest } from '../../platform/http/errors.ts';
+import type { ColumnType, IngestOptions, IngestProgress, IngestResult, Rejection, SourceFormat } from './types.ts';
+import { MAX_REJECTIONS } from './types.ts';
+import { badFile, cancelled, throwIfAborted } from './errors.ts';
+import { prepareTextSource, readHead } from './encoding.ts';
+import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
+import { joinHeaderRows, makeColumnNames } from './names.ts';
+import {
+  chooseType,
+  cleanExpr,
+  longStatsQuery,
+  statsFromRow,
+  STATS_PER_COLUMN,
+  wideStatsQuery,
+  type ColumnPlan,
+} from './infer.ts';
+import { stageXlsx } from './xlsx.ts';
+import { splitFeatureCollection } from './geojson.ts';
+
+const COLUMN_TYPES: ColumnType[] = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text'];
+const MAX_FIELD_BYTES = 32 << 20;
+// DuckDB sizes its CSV buffers from max_line_size unless told (16x: 512 MB per thread).
+const CSV_BUFFER_BYTES = 64 << 20;
+/**
+ * Up to this many columns, inference is one SELECT with a list of aggregates per column (a single
+ * scan, no grouping); wider tables use the (column, value) stream, whose query size does not grow.
+ */
+const WIDE_STATS_MAX_COLUMNS = 64;
+/**
+ * DuckDB holds a vector per column in every chunk (10,000 VARCHAR columns need > 1 GB just to scan 3
+ * rows), so very wide files are refused up front with a clear error instead of running out of memory.
+ */
+export const MAX_COLUMNS = 2000;
+const VALUE_PREVIEW = 500;
+
+/** A source read into the scratch database: raw VARCHAR columns c1..cN in load order. */
+interface Stage {
+  /** Table expression with __rid (load order) and c1..cN (+ extra typed columns). */
+  from: string;
+  headers: string[];
+  /** Filter selecting the data rows of `from`. */
+  where: string;
+  /**
+   * The data rows in load order without __rid, for the scans that need no row number (inference and
+   * the final COPY). row_number() OVER () would make those single-threaded, so CSV gives its reader here.
+   */
+  rows?: string;
+  /** SQL mapping __rid to the 1-based source data row, for reports. */
+  srcRow: (rid: string) => string;
+  extras: { name: string; col: string }[];
+  /** Rows dropped while reading (ragged CSV rows, invalid features...). */
+  pre: { count: number; sample: Rejection[] };
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  stripNul: boolean;
+  geometry: IngestResult['geometry'];
+  warnings: string[];
+  /** Inference counts when the stage computed them while reading (CSV: the first of its two scans). */
+  stats?: ScanStats;
+}
+
+/** Data rows and, per raw column c1..cN, the ColumnStats row of infer.ts. */
+interface ScanStats {
+  staged: number;
+  byCol: Map<string, unknown[]>;
+}
+
+interface Ctx {
+  opts: IngestOptions;
+  conn: DuckDBConnection;
+  db: string;
+  work: string;
+  bytesTotal: number;
+  progress: (phase: IngestProgress['phase'], bytesRead: number, rowsRead: number) => void;
+  sql: (text: string) => Promise<DuckDBResultReader>;
+  /** Runs a long query, reporting DuckDB's own progress as bytes of the source read. */
+  sqlWithProgress: (text: string, phase?: IngestProgress['phase']) => Promise<DuckDBResultReader>;
+}
+
+const colName = (i: number) => `c${i + 1}`;
+const rand = () => crypto.randomBytes(6).toString('hex');
+
+export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
+  validateOptions(opts);
+  throwIfAborted(opts.signal);
+  let size: number;
+  try {
+    size = (await fsp.stat(opts.filePath)).size;
+  } catch {
+    throw badRequest('file_not_found', 'The uploaded file is missing on the server', { field: 'filePath' });
+  }
+  if (size === 0) throw badFile('empty_file', 'The file is empty', { field: 'file' });
+  await fsp.mkdir(opts.tmpDir, { recursive: true });
+  const work = await fsp.mkdtemp(path.join(opts.tmpDir, 'ingest-'));
+  const partial = path.join(path.dirname(opts.outFile), `.${path.basename(opts.outFile)}.${rand()}.partial`);
+  try {
+    const format = opts.format ?? detectFormat(opts.filePath, opts.originalName);
+    const result = await opts.engine.withConnection(async (conn) => {
+      const db = `ingest_${rand()}`;
+      const ctx = makeCtx(opts, conn, db, work, size);
+      await ctx.sql(`ATTACH ${quoteLiteral(path.join(work, 'scratch.duckdb'))} AS ${db}`);
+      try {
+        const stage = await stageSource(ctx, format);
+        throwIfAborted(opts.signal);
+        return await loadStage(ctx, stage, format, partial);
+      } finally {
+        await conn.run(`DETACH DATABASE IF EXISTS ${db}`).catch(() => undefined);
+      }
+    });
+    throwIfAborted(opts.signal);
+    await fsp.rename(partial, opts.outFile);
+    return result;
+  } catch (err) {
+    await fsp.rm(partial, { force: true });
+    if (opts.signal?.aborted) throw cancelled();
+    throw translateError(err, opts.originalName, opts.format ?? detectFormatSafe(opts));
+  } finally {
+    await fsp.rm(work, { recursive: true, force: true });
+  }
+}
+
+function detectFormatSafe(opts: IngestOptions): SourceFormat | null {
+  try {
+    return detectFormat(opts.filePath, opts.originalName);
+  } catch {
+    return null;
+  }
+}
+
+function checkWidth(width: number, what: string): void {
+  if (width > MAX_COLUMNS) {
+    throw badFile(
+      'too_many_columns',
+      `The ${what} has ${width} columns; at most ${MAX_COLUMNS} are supported. Split the table or transpose it.`,
+      {
+        columns: width,
+        limit: MAX_COLUMNS,
+      },
+    );
+  }
+}
+
+function validateOptions(opts: IngestOptions): void {
+  for (const [name, t] of Object.entries(opts.typeOverrides ?? {})) {
+    if (!COLUMN_TYPES.includes(t)) {
+      throw badRequest('invalid_type', `Type override for ${name} must be one of ${COLUMN_TYPES.join(', ')}`, {
+        field: `typeOverrides.${name}`,
+      });
+    }
+  }
+  if (
+    opts.headerRows !== undefined &&
+    !(Number.isInteger(opts.headerRows) && opts.headerRows >= 1 && opts.headerRows <= 20)
+  ) {
+    throw badRequest('invalid_header_rows', 'headerRows must be an integer from 1 to 20', { field: 'headerRows' });
+  }
+  if (
+    opts.delimiter !== undefined &&
+    (opts.delimiter.length !== 1 || opts.delimiter === '"' || /[\r\n]/.test(opts.delimiter))
+  ) {
+    throw badRequest('invalid_delimiter', 'delimiter must be a single character other than a quote or a line break', {
+      field: 'delimiter',
+    });
+  }
+}
+
+function makeCtx(opts: IngestOptions, conn: DuckDBConnection, db: string, work: string, bytesTotal: number): Ctx {
+  const progress: Ctx['progress'] = (phase, bytesRead, rowsRead) =>
+    opts.onProgress?.({ phase, bytesRead: Math.min(bytesRead, bytesTotal), bytesTotal, rowsRead });
+  const sql = async (text: string) => {
+    throwIfAborted(opts.signal);
+    const onAbort = () => conn.interrupt();
+    opts.signal?.addEventListener('abort', onAbort);
+    try {
+      return await conn.runAndReadAll(text);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const sqlWithProgress = async (text: string, phase: IngestProgress['phase'] = 'reading') => {
+    const timer = opts.onProgress
+      ? setInterval(() => {
+          const pct = conn.progress.percentage;
+          if (pct > 0) progress(phase, Math.round((bytesTotal * pct) / 100), 0);
+        }, 250)
+      : null;
+    try {
+      return await sql(text);
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+  };
+  return { opts, conn, db, work, bytesTotal, progress, sql, sqlWithProgress };
+}
+
+async function scalar(ctx: Ctx, text: string): Promise<number> {
+  const r = await ctx.sql(text);
+  return Number(r.getRows()[0]?.[0] ?? 0);
+}
+
+function stageSource(ctx: Ctx, format: SourceFormat): Promise<Stage> {
+  switch (format) {
+    case 'csv':
+    case 'tsv':
+      return stageCsv(ctx, format);
+    case 'xlsx':
+      return stageExcel(ctx);
+    case 'json':
+    case 'ndjson':
+      return stageJson(ctx, format);
+    case 'geojson':
+      return stageGeoJson(ctx);
+  }
+}
+
+async function prepareText(ctx: Ctx) {
+  const src = await prepareTextSource(ctx.opts.filePath, ctx.opts.encoding, path.join(ctx.work, 'utf8.txt'), {
+    signal: ctx.opts.signal,
+    onBytes: (n) => ctx.progress('reading', n, 0),
+  });
+  const warnings: string[] = [];
+  if (src.firstNul) {
+    warnings.push(
+      `the file contains NUL bytes (first at byte offset ${src.firstNul.offset}, line ${src.firstNul.line}); they were removed from values`,
+    );
+  }
+  return { src, warnings };
+}
+
+const columnsParam = (n: number) =>
+  `{${Array.from({ length: n }, (_, i) => `${quoteLiteral(colName(i))}: 'VARCHAR'`).join(', ')}}`;
+
+/**
+ * Inference counts over `from` (raw VARCHAR columns) in one scan. The query is built per width: a
+ * list of aggregates per column for ordinary tables, the long (column, value) form for wide ones.
+ */
+async function scanStats(
+  ctx: Ctx,
+  from: string,
+  width: number,
+  stripNul: boolean,
+  phase: IngestProgress['phase'],
+): Promise<ScanStats> {
+  const cols = Array.from({ length: width }, (_, i) => colName(i));
+  const byCol = new Map<string, unknown[]>();
+  if (width === 0) return { staged: await scalar(ctx, `SELECT count(*) FROM ${from}`), byCol };
+  if (width <= WIDE_STATS_MAX_COLUMNS) {
+    const row = (await ctx.sqlWithProgress(wideStatsQuery(from, cols, stripNul), phase)).getRows()[0] ?? [];
+    cols.forEach((c, i) => byCol.set(c, row.slice(1 + i * STATS_PER_COLUMN, 1 + (i + 1) * STATS_PER_COLUMN)));
+    return { staged: Number(row[0] ?? 0), byCol };
+  }
+  const staged = await scalar(ctx, `SELECT count(*) FROM ${from}`);
+  if (staged > 0) {
+    const r = await ctx.sqlWithProgress(longStatsQuery(from, cols, stripNul), phase);
+    for (const row of r.getRows()) byCol.set(String(row[0]), row.slice(1));
+  }
+  return { staged, byCol };
+}
+
+async function stageCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<Stage> {
+  const { src, warnings } = await prepareText(ctx);
+  const delim =
+    ctx.opts.delimiter ?? (format === 'tsv' ? '\t' : sniffDelimiter(readHead(src.path, 64 * 1024).toString('utf8')));
+  const h = ctx.opts.headerRows ?? 1;
+  const headerRecords = await readHeaderRecords(src.path, delim, h);
+  if (headerRecords.length === 0 || headerRecords.every((r) => r.every((f) => f.trim() === ''))) {
+    throw badFile('empty_file', 'The file has no header row (it is empty or blank)', { field: 'file' });
+  }
+  const width = Math.max(...headerRecords.map((r) => r.length));
+  checkWidth(width, 'header row');
+  const headers = h > 1 ? joinHeaderRows(headerRecords, width) : (headerRecords[0] ?? []);
+  const rejTable = `rejects_${rand()}`;
+  const scanTable = `scans_${rand()}`;
+  /*
+   * The CSV is never materialised: it is scanned twice, once here for the inference counts (which
+   * also records the malformed rows) and once by the final COPY to Parquet. Both scans use the same
+   * options, so ignore_errors drops the same rows and row_number() gives the same load order
+   * (preserve_insertion_order stays on: it is what makes row_number() OVER () the file order).
+   */
+  const reader = (rejects: boolean) =>
+    `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
+        columns = ${columnsParam(width)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
+        max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, skip = ${h}, ignore_errors = true${
+          rejects
+            ? `, store_rejects = true, rejects_table = ${quoteLiteral(rejTable)}, rejects_scan = ${quoteLiteral(scanTable)}`
+            : ''
+        })`;
+  // skip = h drops the header records (quote-aware); __rid keeps counting them so that __rid + 1 is
+  // the record number DuckDB reports in the rejects table.
+  const numbered = `(SELECT row_number() OVER () - 1 + ${h} AS __rid, * FROM ${reader(false)})`;
+  const badHeader = headerRecords.findIndex((r) => r.length !== width);
+  if (h > 1 && badHeader >= 0) {
+    throw badFile('bad_header', `Header row ${badHeader + 1} has a different number of fields than the others`, {
+      row: badHeader + 1,
+    });
+  }
+  try {
+    let from = numbered;
+    let stats: ScanStats | undefined;
+    if (width <= WIDE_STATS_MAX_COLUMNS) {
+      ctx.progress('inferring', 0, 0);
+      stats = await scanStats(ctx, reader(true), width, src.firstNul !== null, 'inferring');
+    } else {
+      // A parallel COPY straight from the CSV keeps a Parquet writer per thread with buffers for
+      // every column (1,500 columns exhaust 512 MB), so wide files go through a scratch table.
+      const table = `${ctx.db}.raw`;
+      await ctx.sqlWithProgress(`CREATE TABLE ${table} AS SELECT * FROM ${reader(true)}`);
+      from = `(SELECT rowid + ${h} AS __rid, * FROM ${table})`;
+    }
+    // DuckDB's `line` is the 1-based record number (header included), not the physical line.
+    const rej = `(SELECT line, min(column_name) AS column_name, min(csv_line) AS csv_line, min(error_type) AS error_type,
+                   min(error_message) AS error_message, min(byte_position) AS byte_position FROM ${rejTable} GROUP BY line)`;
+    const unbalanced = (
+      await ctx.sql(
+        `SELECT line, byte_position FROM ${rej} WHERE error_message ILIKE '%unterminated quote%' ORDER BY line LIMIT 1`,
+      )
+    ).getRows()[0];
+    if (unbalanced) {
+      const row = Number(unbalanced[0]) - h;
+      throw badFile(
+        'unbalanced_quote',
+        `Unbalanced quote at data row ${row} (byte offset ${String(unbalanced[1])}): a field opened with " is never closed`,
+        { row, offset: Number(unbalanced[1]) },
+      );
+    }
+    const preCount = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
+    const sample = (
+      await ctx.sql(
+        `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message
+         FROM ${rej} ORDER BY line LIMIT ${MAX_REJECTIONS}`,
+      )
+    )
+      .getRows()
+      .map((r) => ({
+        row: Number(r[0]),
+        column: r[1] === null ? null : headerLabel(headers, String(r[1])),
+        value: r[2] === null ? null : String(r[2]),
+        reason: String(r[3]),
+      }));
+    let srcRow = (rid: string) => `(${rid} + 1 - ${h})`;
+    if (preCount > 0) {
+      // Loaded record m (1-based) is source record m + #{j : R_j - j < m} for the sorted rejected records R.
+      await ctx.sql(
+        `CREATE TABLE ${ctx.db}.gaps AS SELECT line - j AS t, max(j) AS j
+         FROM (SELECT line, row_number() OVER (ORDER BY line) AS j FROM ${rej}) GROUP BY ALL`,
+      );
+      srcRow = (rid: string) =>
+        `(${rid} + 1 + coalesce((SELECT max(g.j) FROM ${ctx.db}.gaps g WHERE g.t < ${rid} + 1), 0) - ${h})`;
+    }
+    return {
+      from,
+      headers,
+      where: `__rid >= ${h}`,
+      rows: stats ? reader(false) : undefined,
+      srcRow,
+      extras: [],
+      pre: { count: preCount, sample },
+      encoding: src.encoding,
+      delimiter: delim,
+      sheet: null,
+      stripNul: src.firstNul !== null,
+      geometry: null,
+      warnings,
+      stats,
+    };
+  } finally {
+    await ctx.conn.run(`DROP TABLE IF EXISTS ${rejTable}; DROP TABLE IF EXISTS ${scanTable}`).catch(() => undefined);
+  }
+}
+
+/** c3 → the header text of column 3 (DuckDB reports our internal names). */
+function headerLabel(headers: string[], col: string): string {
+  const i = Number(col.replace(/^c/, '')) - 1;
+  return headers[i]?.trim() || col;
+}
+
+async function stageExcel(ctx: Ctx): Promise<Stage> {
+  const csvPath = path.join(ctx.work, 'sheet.csv');
+  const x = await stageXlsx({
+    filePath: ctx.opts.filePath,
+    csvPath,
+    sheet: ctx.opts.sheet,
+    headerRows: ctx.opts.headerRows,
+    signal: ctx.opts.signal,
+    onBytes: (n) => ctx.progress('reading', n, 0),
+  });
+  const width = Math.max(1, x.width);
+  checkWidth(width, `sheet ${x.sheet}`);
+  const table = `${ctx.db}.raw`;
+  // parallel = false: null_padding and quoted line breaks do not mix in the parallel reader.
+  await ctx.sql(
+    `CREATE TABLE ${table} AS SELECT * FROM read_csv(${quoteLiteral(csvPath)}, header = false, auto_detect = false,
+      columns = ${columnsParam(width)}, delim = ',', quote = '"', escape = '"', null_padding = true, parallel = false,
+      max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES})`,
+  );
+  const headers = Array.from({ length: width }, (_, i) => x.headers[i] ?? '');
+  return {
+    from: `(SELECT rowid AS __rid, * FROM ${table})`,
+    headers,
+    where: `__rid < ${x.dataRows}`,
+    srcRow: (rid) => `(${rid} + 1)`,
+    extras: [],
+    pre: { count: 0, sample: [] },
+    encoding: null,
+    delimiter: null,
+    sheet: x.sheet,
+    stripNul: false,
+    geometry: null,
+    warnings: x.warnings,
+  };
+}
+
+/** JSON Pointer for a top-level key (handles '/', '~', quotes and dots in keys). */
+const pointer = (key: string) => quoteLiteral('/' + key.replace(/~/g, '~0').replace(/\//g, '~1'));
+
+/** Top-level keys in order of first appearance. */
+async function objectKeys(ctx: Ctx, table: string, objExpr: string, where: string): Promise<string[]> {
+  const r = await ctx.sql(
+    `SELECT k FROM (SELECT rowid AS rid, unnest(json_keys(${objExpr})) AS k, unnest(range(len(json_keys(${objExpr})))) AS i
+       FROM ${table} WHERE ${where}) GROUP BY k ORDER BY min(rid), arg_min(i, rid)`,
+  );
+  return r.getRows().map((row) => String(row[0]));
+}
+
+/**
+ * Adds VARCHAR columns c1..cN for the top-level keys of objExpr (nested values stay JSON text).
+ * The list form of json_extract_string parses each object once for all keys.
+ */
+function flattened(objExpr: string, keys: string[], inner: string): string {
+  if (keys.length === 0) return inner;
+  const list = `json_extract_string(${objExpr}, [${keys.map(pointer).join(', ')}])`;
+  const cols = keys.map((_, i) => `__v[${i + 1}] AS ${colName(i)}`).join(', ');
+  return `(SELECT *, ${cols} FROM (SELECT *, ${list} AS __v FROM ${inner}))`;
+}
+
+async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
+  const { src, warnings } = await prepareText(ctx);
+  const objects = `${ctx.db}.objects`;
+  await ctx.sqlWithProgress(
+    `CREATE TABLE ${objects} AS SELECT json FROM read_json_objects(${quoteLiteral(src.path)},
+      format = ${format === 'ndjson' ? "'newline_delimited'" : "'auto'"}, maximum_object_size = ${MAX_FIELD_BYTES})`,
+  );
+  const isObj = `json_type(json) = 'OBJECT'`;
+  const keys = await objectKeys(ctx, objects, 'json', isObj);
+  if (keys.length === 0) throw badFile('no_data', 'The JSON has no records with fields', { field: 'file' });
+  checkWidth(keys.length, 'JSON (distinct top-level keys)');
+  const table = `${ctx.db}.raw`;
+  await ctx.sql(
+    `CREATE TABLE ${table} AS SELECT * EXCLUDE (json, __v)
+       FROM ${flattened('json', keys, `(SELECT ${isObj} AS __ok, json FROM ${objects})`)}`,
+  );
+  const notObject = `(SELECT rowid AS __rid, * FROM ${table}) WHERE NOT __ok`;
+  const preCount = await scalar(ctx, `SELECT count(*) FROM ${notObject}`);
+  const sample = (await ctx.sql(`SELECT __rid + 1 FROM ${notObject} ORDER BY __rid LIMIT ${MAX_REJECTIONS}`))
+    .getRows()
+    .map((r) => ({ row: Number(r[0]), column: null, value: null, reason: 'record is not a JSON object' }));
+  return {
+    from: `(SELECT rowid AS __rid, * FROM ${table})`,
+    headers: keys,
+    where: '__ok',
+    srcRow: (rid) => `(${rid} + 1)`,
+    extras: [],
+    pre: { count: preCount, sample },
+    encoding: src.encoding,
+    delimiter: null,
+    sheet: null,
+    stripNul: src.firstNul !== null,
+    geometry: null,
+    warnings,
+  };
+}
+
+const GEOMETRY_TYPES = [
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+  'GeometryCollection',
+];
+const GEOGRAPHIC_CRS = ['EPSG:4326', 'EPSG:4490', 'EPSG:4214', 'EPSG:4610', 'EPSG:4555'];
+
+function normaliseCrs(name: string | null): string {
+  if (!name) return 'EPSG:4326';
+  if (/CRS84$/i.test(name)) return 'EPSG:4326';
+  const m = /EPSG:+(?:[\d.]*:)?(\d+)$/i.exec(name);
+  return m ? `EPSG:${m[1]}` : name;
+}
+
+/** crs.properties.name of a GeoJSON crs member (raw JSON text), if any. */
+function crsName(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as { properties?: { name?: unknown } } | null;
+    return typeof v?.properties?.name === 'string' ? v.properties.name : null;
+  } catch {
+    return null;
+  }
+}
+
+async function stageGeoJson(ctx: Ctx): Promise<Stage> {
+  const { src, warnings } = await prepareText(ctx);
+  const split = await splitFeatureCollection(src.path, path.join(ctx.work, 'features.ndjson'), {
+    signal: ctx.opts.signal,
+    onBytes: (b) => ctx.progress('reading', b, 0),
+  });
+  const typeMember = split.members.get('type');
+  if (typeMember !== '"FeatureCollection"' || !split.hasFeatureArray) {
+    throw badFile('invalid_geojson', 'The file is not a GeoJSON FeatureCollection with a "features" array', {
+      field: 'file',
+    });
+  }
+  const crs = normaliseCrs(crsName(split.members.get('crs')));
+  const features = `${ctx.db}.features`;
+  // One feature per line, so DuckDB's line numbers in JSON errors are feature numbers.
+  await ctx.sqlWithProgress(
+    `CREATE TABLE ${features} AS SELECT json AS f FROM read_json_objects(${quoteLiteral(path.join(ctx.work, 'features.ndjson'))},
+      format = 'newline_delimited', maximum_object_size = ${Math.max(MAX_FIELD_BYTES, split.maxFeatureBytes + 1024)})`,
+  );
+  const props = `json_extract(f, '$.properties')`;
+  const keys = await objectKeys(ctx, features, props, `json_type(${props}) = 'OBJECT'`);
+  checkWidth(keys.length + 3, 'GeoJSON (distinct property names)');
+  const g = `json_extract(f, '$.geometry')`;
+  const gtype = `json_extract_string(f, '$.geometry.type')`;
+  const num = (p: string) => `coalesce(json_type(f, '${p}') IN ('DOUBLE', 'UBIGINT', 'BIGINT'), false)`;
+  const lon = `TRY_CAST(json_extract_string(f, '$.geometry.coordinates[0]') AS DOUBLE)`;
+  const lat = `TRY_CAST(json_extract_string(f, '$.geometry.coordinates[1]') AS DOUBLE)`;
+  const geographic = GEOGRAPHIC_CRS.includes(crs);
+  const reason = `CASE
+      WHEN json_type(f) IS DISTINCT FROM 'OBJECT' THEN 'feature is not a JSON object'
+      WHEN json_extract_string(f, '$.type') IS DISTINCT FROM 'Feature' THEN 'feature "type" is not "Feature"'
+      WHEN ${g} IS NULL OR json_type(${g}) = 'NULL' THEN NULL
+      WHEN json_type(${g}) <> 'OBJECT' THEN 'geometry is not an object'
+      WHEN ${gtype} IS NULL OR ${gtype} NOT IN (${GEOMETRY_TYPES.map(quoteLiteral).join(', ')})
+        THEN 'invalid geometry type ' || coalesce(${gtype}, '(missing)')
+      WHEN ${gtype} = 'GeometryCollection' THEN
+        CASE WHEN json_type(f, '$.geometry.geometries') IS DISTINCT FROM 'ARRAY' THEN 'GeometryCollection without a geometries array' END
+      WHEN json_type(f, '$.geometry.coordinates') IS DISTINCT FROM 'ARRAY' THEN 'geometry has no coordinates array'
+      WHEN ${gtype} = 'Point' AND NOT (${num('$.geometry.coordinates[0]')} AND ${num('$.geometry.coordinates[1]')})
+        THEN 'Point coordinates must be numbers [x, y]'
+      WHEN ${gtype} = 'Point' AND ${geographic} AND (abs(${lon}) > 180 OR abs(${lat}) > 90)
+        THEN 'Point coordinates out of range for ${crs}'
+      WHEN ${gtype} <> 'Point' AND json_array_length(f, '$.geometry.coordinates') = 0 THEN 'geometry has empty coordinates'
+    END`;
+  const table = `${ctx.db}.raw`;
+  const inner = `(SELECT f, ${reason} AS __reason, ${gtype} AS __gtype,
+      CASE WHEN json_type(${g}) = 'OBJECT' THEN ${g}::VARCHAR END AS __geom,
+      CASE WHEN ${gtype} = 'Point' THEN ${lon} END AS __lon,
+      CASE WHEN ${gtype} = 'Point' THEN ${lat} END AS __lat
+    FROM ${features})`;
+  await ctx.sql(
+    `CREATE TABLE ${table} AS SELECT * EXCLUDE (f${keys.length > 0 ? ', __v' : ''}) FROM ${flattened(props, keys, inner)}`,
+  );
+  const bad = `(SELECT rowid AS __rid, * FROM ${table}) WHERE __reason IS NOT NULL`;
+  const preCount = await scalar(ctx, `SELECT count(*) FROM ${bad}`);
+  const sample = (
+    await ctx.sql(
+      `SELECT __rid + 1, left(__geom, ${VALUE_PREVIEW}), __reason FROM ${bad} ORDER BY __rid LIMIT ${MAX_REJECTIONS}`,
+    )
+  )
+    .getRows()
+    .map((r) => ({
+      row: Number(r[0]),
+      column: '_geometry',
+      value: r[1] === null ? null : String(r[1]),
+      reason: String(r[2]),
+    }));
+  const types = (
+    await ctx.sql(`SELECT DISTINCT __gtype FROM ${table} WHERE __reason IS NULL AND __gtype IS NOT NULL ORDER BY 1`)
+  )
+    .getRows()
+    .map((r) => String(r[0]));
+  const extras = [{ name: '_geometry', col: '__geom' }];
+  if (types.includes('Point')) extras.push({ name: '_lon', col: '__lon' }, { name: '_lat', col: '__lat' });
+  return {
+    from: `(SELECT rowid AS __rid, * FROM ${table})`,
+    headers: keys,
+    where: '__reason IS NULL',
+    srcRow: (rid) => `(${rid} + 1)`,
+    extras,
+    pre: { count: preCount, sample },
+    encoding: src.encoding,
+    delimiter: null,
+    sheet: null,
+    stripNul: src.firstNul !== null,
+    geometry: { column: '_geometry', crs, geometryTypes: types },
+    warnings,
+  };
+}
+
+/** Infers types over the staged columns, lists bad values, and writes the Parquet file. */
+async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: string): Promise<IngestResult> {
+  const { opts } = ctx;
+  const policy = opts.badValuePolicy ?? 'widen';
+  const { names, warnings: nameWarnings } = makeColumnNames(stage.headers, ['_id', ...stage.extras.map((e) => e.name)]);
+  const overrides = opts.typeOverrides ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!names.includes(name)) {
+      throw badRequest('unknown_column', `Type override names column ${name}, which the file does not have`, {
+        field: `typeOverrides.${name}`,
+        columns: names,
+      });
+    }
+  }
+  const n = names.length;
+  const xs = names.map((_, i) => `x${i + 1}`);
+  const cleanCols = [
+    ...names.map((_, i) => `${cleanExpr(colName(i), stage.stripNul)} AS ${xs[i]}`),
+    ...stage.extras.map((e) => e.col),
+  ].join(', ');
+  const cleaned = `(SELECT __rid, ${cleanCols} FROM ${stage.from} WHERE ${stage.where})`;
+  const dataRows = stage.rows ?? `(SELECT * FROM ${stage.from} WHERE ${stage.where})`;
+
+  if (!stage.stats) ctx.progress('inferring', ctx.bytesTotal, stage.pre.count);
+  const stats = stage.stats ?? (await scanStats(ctx, dataRows, n, stage.stripNul, 'inferring'));
+  const staged = stats.staged;
+  ctx.progress('inferring', ctx.bytesTotal, staged + stage.pre.count);
+  const plans = names.map((name, i) =>
+    chooseType(name, statsFromRow(stats.byCol.get(colName(i)) ?? []), policy, overrides[name]),
+  );
+  throwIfAborted(opts.signal);
+  const warnings = [...stage.warnings, ...nameWarnings, ...plans.flatMap((p) => (p.warning ? [p.warning] : []))];
+
+  // Values that do not fit their column's type (only when a type was forced or most values fit).
+  const risky = plans.flatMap((p, i) => (p.mayReject ? [i] : []));
+  const bad = (i: number) => `(${xs[i]} IS NOT NULL AND ${(plans[i] as ColumnPlan).cast(xs[i] as string)} IS NULL)`;
+  const anyBad = risky.length > 0 ? risky.map(bad).join(' OR ') : 'false';
+  let typeRejections: Rejection[] = [];
+  let typeRejectedRows = 0;
+  if (risky.length > 0 && staged > 0) {
+    // One scan: the number of bad rows and the first MAX_REJECTIONS of them (a bounded top-n).
+    const vals = risky.map((i) => `CASE WHEN ${bad(i)} THEN left(${xs[i]}, ${VALUE_PREVIEW}) END`).join(', ');
+    const r = (
+      await ctx.sqlWithProgress(
+        `SELECT count(*), arg_min({'rid': __rid, 'vals': [${vals}]}, __rid, ${MAX_REJECTIONS}) FROM ${cleaned} WHERE ${anyBad}`,
+        'inferring',
+      )
+    ).getRows()[0];
+    typeRejectedRows = policy === 'reject_row' ? Number(r?.[0] ?? 0) : 0;
+    const first = ((r?.[1] as { items?: unknown[] } | null)?.items ?? []) as {
+      entries: { rid: unknown; vals: { items: unknown[] } };
+    }[];
+    const rids = first.map((e) => Number(e.entries.rid));
+    const srcRows =
+      rids.length === 0
+        ? []
+        : (
+            await ctx.sql(
+              `SELECT ${stage.srcRow('r')} FROM (SELECT unnest([${rids.join(', ')}]::BIGINT[]) AS r, generate_subscripts([${rids.join(', ')}], 1) AS k) ORDER BY k`,
+            )
+          )
+            .getRows()
+            .map((row) => Number(row[0]));
+    first.forEach((e, k) => {
+      e.entries.vals.items.forEach((v, j) => {
+        if (v === null || typeRejections.length >= MAX_REJECTIONS) return;
+        const plan = plans[risky[j] as number] as ColumnPlan;
+        const reason = `not a valid ${plan.type}`;
+        typeRejections.push({
+          row: srcRows[k] ?? rids[k] ?? 0,
+          column: names[risky[j] as number] as string,
+          value: String(v),
+          reason: policy === 'reject_row' ? reason : `${reason}; stored as NULL`,
+        });
+      });
+    });
+    typeRejections = typeRejections.slice(0, MAX_REJECTIONS);
+  }
+
+  ctx.progress('writing', 0, staged + stage.pre.count);
+  const select = [
+    ...plans.map((p, i) => {
+      // Columns whose every value fits need no regex gate before the cast.
+      const cast = p.mayReject ? p.cast : p.fastCast;
+      return `${cast(xs[i] as string)}::${p.sqlType} AS ${quoteIdent(names[i] as string)}`;
+    }),
+    ...stage.extras.map((e) => `${e.col} AS ${quoteIdent(e.name)}`),
+  ];
+  const keep = policy === 'reject_row' && risky.length > 0 ? `WHERE NOT (${anyBad})` : '';
+  // The casts run below the row_number() window: that operator is not parallel, and what sits under
+  // it in the plan runs on every thread (measured: twice as fast as numbering first).
+  await ctx.sqlWithProgress(
+    `COPY (SELECT row_number() OVER () AS _id, * FROM (SELECT ${select.join(', ')} FROM (SELECT ${cleanCols} FROM ${dataRows}) ${keep}))
+     TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+    'writing',
+  );
+
+  // Row and null counts from the Parquet footer's statistics: no scan of the data.
+  const meta = `parquet_metadata(${quoteLiteral(partial)})`;
+  const rowsLoaded = await scalar(
+    ctx,
+    `SELECT coalesce(sum(row_group_num_rows), 0) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM ${meta})`,
+  );
+  const nullByColumn = new Map(
+    (await ctx.sql(`SELECT column_id, sum(stats_null_count) FROM ${meta} GROUP BY column_id`))
+      .getRows()
+      .map((r) => [Number(r[0]), r[1] === null ? null : Number(r[1])]),
+  );
+  const nullCounts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const known = nullByColumn.get(i + 1); // column 0 is _id
+    nullCounts.push(
+      known ??
+        (rowsLoaded === 0
+          ? 0
+          : await scalar(
+              ctx,
+              `SELECT count(*) - count(${quoteIdent(names[i] as string)}) FROM read_parquet(${quoteLiteral(partial)})`,
+            )),
+    );
+  }
+
+  const rowsRejected = stage.pre.count + typeRejectedRows;
+  const rejections = [...stage.pre.sample, ...typeRejections].sort((a, b) => a.row - b.row).slice(0, MAX_REJECTIONS);
+  if (staged === 0) warnings.push('the file has a header but no data rows');
+  if (rowsRejected > rowsLoaded)
+    warnings.push(
+      `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
+    );
+  ctx.progress('writing', ctx.bytesTotal, rowsLoaded + rowsRejected);
+  return {
+    format,
+    encoding: stage.encoding,
+    delimiter: stage.delimiter,
+    sheet: stage.sheet,
+    columns: names.map((name, i) => ({
+      name,
+      type: (plans[i] as ColumnPlan).type,
+      sourceIndex: i,
+      nullCount: nullCounts[i] ?? 0,
+    })),
+    rowsRead: rowsLoaded + rowsRejected,
+    rowsLoaded,
+    rowsRejected,
+    rejections,
+    geometry: stage.geometry,
+    warnings,
+  };
+}
+
+/** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
+function translateError(err: unknown, originalName: string, format: SourceFormat | null): unknown {
+  if (err instanceof AppError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const json = /Malformed JSON in file "[^"]*", at byte (\d+) in (record\/value|line) (\d+): (.*)/s.exec(message);
+  if (json) {
+    // GeoJSON is read from the scratch file of its features, one per line.
+    const where = format === 'geojson' ? 'feature' : json[2] === 'line' ? 'line' : 'record';
+    // DuckDB 1.5 reports the record/line after the broken one (measured: an error in line 1 says line 2).
+    const position = Math.max(1, Number(json[3]) - 1);
+    return badFile(
+      'invalid_json',
+      `Invalid JSON in ${originalName} at ${where} ${position} (near byte ${json[1]} of it): ${(json[4] ?? '').trim()}`,
+      {
+        [where]: position,
+        offset: Number(json[1]),
+      },
+    );
+  }
+  if (/JSON/.test(message) && /Invalid Input Error/.test(message)) {
+    return badFile('invalid_json', `Invalid JSON in ${originalName}: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
+  }
+  if (/CSV Error|Error when sniffing file|read_csv/i.test(message)) {
+    return badFile('invalid_csv', `The file could not be read as CSV: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
+  }
+  return err;
+}

@@ -1,0 +1,111 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral, type DataEngine } from '../../platform/duckdb/index.ts';
+import { badRequest } from '../../platform/http/errors.ts';
+
+export interface MergeOptions {
+  engine: DataEngine;
+  /** The current version's Parquet file, or null for a first load. */
+  previous: string | null;
+  incoming: string;
+  mode: 'replace' | 'append' | 'upsert';
+  /** Key columns for 'upsert'. */
+  key?: string[];
+  outFile: string;
+}
+
+async function describe(conn: DuckDBConnection, file: string): Promise<{ name: string; type: string }[]> {
+  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(file)})`);
+  return r.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
+}
+
+/**
+ * Combines the previous version with an incoming load into a new Parquet file, all in DuckDB.
+ * Columns are unioned by name (previous order first; a column missing on one side is NULL) and
+ * `_id` is renumbered 1..n in the result's order.
+ */
+export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number }> {
+  const partial = path.join(
+    path.dirname(opts.outFile),
+    `.${path.basename(opts.outFile)}.${crypto.randomBytes(6).toString('hex')}.partial`,
+  );
+  try {
+    const rows = await opts.engine.withConnection(async (conn) => {
+      const inc = `read_parquet(${quoteLiteral(opts.incoming)})`;
+      let query: string;
+      if (opts.mode === 'replace' || opts.previous === null) {
+        query = `SELECT * FROM ${inc}`;
+        if (opts.mode === 'upsert') validateKey(opts.key, await describe(conn, opts.incoming), []);
+      } else {
+        const prev = `read_parquet(${quoteLiteral(opts.previous)})`;
+        const prevCols = await describe(conn, opts.previous);
+        const incCols = await describe(conn, opts.incoming);
+        const names = [...prevCols.map((c) => c.name)];
+        for (const c of incCols) if (!names.includes(c.name)) names.push(c.name);
+        const cols = names.filter((c) => c !== '_id').map(quoteIdent);
+        const out = `row_number() OVER (ORDER BY __g, __o) AS _id${cols.length > 0 ? ', ' + cols.join(', ') : ''}`;
+        if (opts.mode === 'append') {
+          query = `SELECT ${out} FROM (
+              SELECT 0 AS __g, _id AS __o, * EXCLUDE (_id) FROM ${prev}
+              UNION ALL BY NAME
+              SELECT 1 AS __g, _id AS __o, * EXCLUDE (_id) FROM ${inc})`;
+        } else {
+          const key = validateKey(opts.key, incCols, prevCols);
+          const same = (a: string, b: string) =>
+            key
+              .map((k) => {
+                const differ = prevCols.find((c) => c.name === k)?.type !== incCols.find((c) => c.name === k)?.type;
+                const ref = (t: string) =>
+                  differ ? `CAST(${t}.${quoteIdent(k)} AS VARCHAR)` : `${t}.${quoteIdent(k)}`;
+                return `${ref(a)} IS NOT DISTINCT FROM ${ref(b)}`;
+              })
+              .join(' AND ');
+          const keyList = key.map(quoteIdent).join(', ');
+          // Incoming duplicates of a key: the last one wins. Replaced rows keep the first position of
+          // their key in the previous version; new keys follow in incoming order.
+          query = `WITH p AS (SELECT * FROM ${prev}),
+            i AS (SELECT * FROM ${inc} QUALIFY row_number() OVER (PARTITION BY ${keyList} ORDER BY _id DESC) = 1),
+            pk AS (SELECT ${keyList}, min(_id) AS __pos FROM p GROUP BY ALL)
+            SELECT ${out} FROM (
+              SELECT 0 AS __g, p._id AS __o, p.* EXCLUDE (_id) FROM p WHERE NOT EXISTS (SELECT 1 FROM i WHERE ${same('i', 'p')})
+              UNION ALL BY NAME
+              SELECT 0 AS __g, pk.__pos AS __o, i.* EXCLUDE (_id) FROM i JOIN pk ON ${same('i', 'pk')}
+              UNION ALL BY NAME
+              SELECT 1 AS __g, i._id AS __o, i.* EXCLUDE (_id) FROM i WHERE NOT EXISTS (SELECT 1 FROM pk WHERE ${same('i', 'pk')}))`;
+        }
+      }
+      await conn.run(`COPY (${query}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`);
+      const r = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(partial)})`);
+      return Number(r.getRows()[0]?.[0] ?? 0);
+    });
+    await fsp.rename(partial, opts.outFile);
+    return { rows };
+  } catch (err) {
+    await fsp.rm(partial, { force: true });
+    throw err;
+  }
+}
+
+function validateKey(key: string[] | undefined, incCols: { name: string }[], prevCols: { name: string }[]): string[] {
+  if (!key || key.length === 0)
+    throw badRequest('key_required', 'Upsert needs at least one key column', { field: 'key' });
+  for (const k of key) {
+    const missing = [
+      ...(incCols.some((c) => c.name === k) ? [] : ['the incoming file']),
+      ...(prevCols.length === 0 || prevCols.some((c) => c.name === k) ? [] : ['the previous version']),
+    ];
+    if (k === '_id' || missing.length > 0) {
+      throw badRequest(
+        'invalid_key',
+        `Key column ${k} is ${k === '_id' ? 'the row number, not a key' : `missing from ${missing.join(' and ')}`}`,
+        {
+          field: 'key',
+          column: k,
+        },
+      );
+    }
+  }
+  return key;
+}

@@ -1,0 +1,69 @@
+import type { DataEngine } from '../../platform/duckdb/index.ts';
+
+export type ColumnType = 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'text';
+export type SourceFormat = 'csv' | 'tsv' | 'xlsx' | 'json' | 'ndjson' | 'geojson';
+export type SourceEncoding = 'utf-8' | 'gb18030' | 'gbk';
+
+export interface IngestProgress {
+  phase: 'reading' | 'inferring' | 'writing';
+  bytesRead: number;
+  bytesTotal: number;
+  rowsRead: number;
+}
+
+export interface IngestOptions {
+  /** The uploaded file on disk. */
+  filePath: string;
+  /** Client's file name: only its extension is used (format detection), never as a path. */
+  originalName: string;
+  format?: SourceFormat;
+  encoding?: SourceEncoding;
+  delimiter?: string;
+  /** XLSX sheet name or 1-based index; default: first sheet with data. */
+  sheet?: string | number;
+  /** Number of header rows (merged multi-row headers are joined with '/'). */
+  headerRows?: number;
+  /** Forced column types, by final column name. */
+  typeOverrides?: Record<string, ColumnType>;
+  badValuePolicy?: 'widen' | 'reject_row';
+  outFile: string;
+  /** Scratch space; everything ingest puts there is removed before it returns or throws. */
+  tmpDir: string;
+  engine: DataEngine;
+  signal?: AbortSignal;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export interface Rejection {
+  /** 1-based data row (the first row after the header is 1). */
+  row: number;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
+export interface IngestColumn {
+  name: string;
+  type: ColumnType;
+  /** 0-based position of the column in the source (header order). */
+  sourceIndex: number;
+  nullCount: number;
+}
+
+export interface IngestResult {
+  format: SourceFormat;
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  /** Excludes _id. */
+  columns: IngestColumn[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** At most MAX_REJECTIONS entries; rowsRejected is the true count. */
+  rejections: Rejection[];
+  geometry: { column: string; crs: string; geometryTypes: string[] } | null;
+  warnings: string[];
+}
+
+export const MAX_REJECTIONS = 1000;

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import ExcelJS from 'exceljs';
+import { AppError } from '../../platform/http/errors.ts';
+import { badFile, throwIfAborted } from './errors.ts';
+import { joinHeaderRows } from './names.ts';
+
+/*
+ * XLSX through exceljs' streaming WorkbookReader. Rows are written to a scratch CSV (every value
+ * quoted) so the rest of the pipeline is the same DuckDB path as for CSV files.
+ * The streaming reader does not report merged ranges (they sit after the rows in the sheet XML and
+ * it skips them), so merged headers are recognised from their shape: an upper header row with gaps
+ * that the row below fills.
+ */
+
+export interface XlsxStage {
+  csvPath: string;
+  sheet: string;
+  headers: string[];
+  width: number;
+  /** Data rows written to csvPath that belong to the table (trailing notes rows excluded). */
+  dataRows: number;
+  warnings: string[];
+}
+
+type Cell = string | null;
+
+const NOTE_ROW =
+  /^\s*(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]?/;
+const NUMERIC = /^[+-]?[\d,]*\.?\d+(?:[eE][+-]?\d+)?$/;
+const HEAD_BUFFER = 30;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function formatDate(d: Date): string {
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const h = d.getUTCHours();
+  const m = d.getUTCMinutes();
+  const s = d.getUTCSeconds();
+  return h === 0 && m === 0 && s === 0 ? date : `${date} ${pad(h)}:${pad(m)}:${pad(s)}`;
+}
+
+/** Excel cell value → text (the inference step types it). */
+function cellText(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  // Excel keeps 15 significant digits; more is binary noise (0.1 + 0.2).
+  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(15))) : null;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : formatDate(v);
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
+    if ('error' in o) return null;
+    if ('result' in o) return cellText(o.result);
+    if ('formula' in o || 'sharedFormula' in o) return null;
+    if (typeof o.text === 'string') return o.text;
+  }
+  return String(v);
+}
+
+function rowCells(values: unknown): Cell[] {
+  const arr = Array.isArray(values) ? (values as unknown[]) : [];
+  const out: Cell[] = [];
+  // exceljs row.values is 1-based and sparse.
+  for (let c = 1; c < arr.length; c++) {
+    const t = cellText(arr[c]);
+    out.push(t === null || t.trim() === '' ? null : t);
+  }
+  while (out.length > 0 && out[out.length - 1] === null) out.pop();
+  return out;
+}
+
+const nonEmpty = (r: Cell[]) => r.filter((c) => c !== null).length;
+
+function isHeaderContinuation(upper: Cell[], lower: Cell[] | undefined): boolean {
+  if (!lower) return false;
+  const width = Math.max(upper.length, lower.length);
+  let gapsFilled = 0;
+  for (let c = 0; c < width; c++) {
+    const u = upper[c] ?? null;
+    const l = lower[c] ?? null;
+    if (l !== null && NUMERIC.test(l.trim())) return false;
+    if (u === null && l !== null) gapsFilled++;
+  }
+  return gapsFilled > 0;
+}
+
+const csvField = (c: Cell) => (c === null ? '' : `"${c.replace(/"/g, '""')}"`);
+
+export async function stageXlsx(opts: {
+  filePath: string;
+  csvPath: string;
+  sheet?: string | number;
+  headerRows?: number;
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+}): Promise<XlsxStage> {
+  const input = fs.createReadStream(opts.filePath, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  input.on('data', (chunk) => {
+    bytes += chunk.length;
+    opts.onBytes?.(bytes);
+  });
+  const out = fs.createWriteStream(opts.csvPath);
+  const warnings: string[] = [];
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    styles: 'cache', // needed to tell date cells from numbers
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  let sheetIndex = 0;
+  let result: XlsxStage | null = null;
+  const sheetNames: string[] = [];
+  try {
+    for await (const ws of reader) {
+      sheetIndex++;
+      const name = (ws as unknown as { name: string }).name;
+      sheetNames.push(name);
+      const wanted =
+        opts.sheet === undefined || (typeof opts.sheet === 'number' ? opts.sheet === sheetIndex : opts.sheet === name);
+      if (!wanted || result) {
+        for await (const _row of ws) throwIfAborted(opts.signal); // drain: the zip is read in order
+        continue;
+      }
+      const head: Cell[][] = [];
+      let headers: string[] | null = null;
+      let width = 0;
+      let written = 0;
+      let dataRows = 0;
+      const writeRow = async (cells: Cell[]) => {
+        width = Math.max(width, cells.length);
+        written++;
+        const text = cells[cells.find((c) => c !== null) === undefined ? 0 : cells.findIndex((c) => c !== null)];
+        const isNote = nonEmpty(cells) <= 2 && text !== null && text !== undefined && NOTE_ROW.test(text);
+        if (!isNote) dataRows = written;
+        if (!out.write(cells.map(csvField).join(',') + '\n')) await once(out, 'drain');
+      };
+      const decideHeader = async () => {
+        const maxCells = Math.max(0, ...head.map(nonEmpty));
+        let start = head.findIndex((r) => nonEmpty(r) >= Math.min(2, maxCells));
+        if (start < 0) start = 0;
+        if (start > 0) warnings.push(`skipped ${start} title row(s) above the header`);
+        let count = opts.headerRows ?? 1;
+        const first = head[start];
+        if (opts.headerRows === undefined && first && isHeaderContinuation(first, head[start + 1])) count = 2;
+        const headerRows = head.slice(start, start + count);
+        const w = Math.max(0, ...headerRows.map((r) => r.length));
+        headers = joinHeaderRows(headerRows, w);
+        width = w;
+        for (const r of head.slice(start + count)) await writeRow(r);
+        head.length = 0;
+      };
+      for await (const row of ws) {
+        throwIfAborted(opts.signal);
+        const cells = rowCells((row as { values: unknown }).values);
+        if (nonEmpty(cells) === 0) continue;
+        if (headers) await writeRow(cells);
+        else {
+          head.push(cells);
+          if (head.length >= HEAD_BUFFER) await decideHeader();
+        }
+      }
+      if (!headers && head.length > 0) await decideHeader();
+      if (!headers) {
+        if (opts.sheet !== undefined) throw badFile('no_data', `Sheet ${name} has no data`, { sheet: name });
+        continue; // default: the first sheet with data
+      }
+      if (written > dataRows) warnings.push(`left out ${written - dataRows} notes row(s) at the end of the sheet`);
+      result = { csvPath: opts.csvPath, sheet: name, headers, width, dataRows, warnings };
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw badFile('corrupt_xlsx', `The Excel file could not be read: ${(err as Error).message}`, { field: 'file' });
+  } finally {
+    input.destroy();
+    out.end();
+    await once(out, 'close');
+  }
+  if (!result) {
+    if (opts.sheet !== undefined) {
+      throw badFile(
+        'sheet_not_found',
+        `Sheet ${String(opts.sheet)} not found; the workbook has: ${sheetNames.join(', ')}`,
+        {
+          field: 'sheet',
+        },
+      );
+    }
+    throw badFile('no_data', 'The Excel file has no sheet with data', { field: 'file' });
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type { Database } from './schema.ts';
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface MetadataStore {
+  db: Db;
+  dialect: Dialect;
+  /** PostgreSQL schema the store lives in (default: the server's search_path, usually public). */
+  schema?: string;
+  destroy(): Promise<void>;
+}
+
+// pg returns BIGINT/NUMERIC as strings; our counts fit in a JS number, so parse them.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface StoreOptions {
+  /** postgres:// URL, or null for SQLite. */
+  databaseUrl: string | null;
+  /** SQLite file path (ignored for PostgreSQL); ':memory:' is not used outside throwaway tools. */
+  sqlitePath?: string;
+  /** For PostgreSQL: a schema to use (tests isolate themselves in one). */
+  pgSchema?: string;
+}
+
+export function openMetadataStore(opts: StoreOptions): MetadataStore {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', schema: opts.pgSchema, destroy: () => db.destroy() };
+  }
+  const file = opts.sqlitePath ?? 'citydata.sqlite';
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+/** Runs pending migrations. Kysely's migrator takes a lock table, so concurrent starts are safe. */
+export async function migrateToLatest(store: MetadataStore): Promise<string[]> {
+  const db = store.db;
+  const migrator = new Migrator({
+    db,
+    // Kysely looks its bookkeeping tables up by schema; name ours so stores in other schemas don't confuse it.
+    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
+    provider: { getMigrations: async () => MIGRATIONS },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * The data engine. One in-process DuckDB instance (in-memory catalogue; all data lives in Parquet
+ * files under the data directory, so several processes, or other engines, can read them at once).
+ * Only the datastore and ingest modules use it.
+ */
+export interface DataEngineOptions {
+  /** Scratch directory for DuckDB spilling to disk. */
+  tempDir: string;
+  threads?: number;
+  memoryLimit?: string;
+  /** Connections kept for reuse. */
+  poolSize?: number;
+}
+
+export class DataEngine {
+  private idle: DuckDBConnection[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly poolSize: number,
+  ) {}
+
+  static async open(opts: DataEngineOptions): Promise<DataEngine> {
+    fs.mkdirSync(opts.tempDir, { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(opts.threads ?? 2),
+      memory_limit: opts.memoryLimit ?? '1GB',
+      temp_directory: opts.tempDir,
+      // No extension may be installed or loaded at run time (user SQL must never reach the network).
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    return new DataEngine(instance, opts.poolSize ?? 4);
+  }
+
+  /** Runs fn with a connection of its own; the connection returns to the pool afterwards. */
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('data engine is closed');
+    const conn = this.idle.pop() ?? (await this.instance.connect());
+    let healthy = true;
+    try {
+      return await fn(conn);
+    } catch (err) {
+      healthy = false;
+      throw err;
+    } finally {
+      if (healthy && !this.closed && this.idle.length < this.poolSize) this.idle.push(conn);
+      else conn.closeSync();
+    }
+  }
+
+  async health(): Promise<{ ok: boolean; version?: string; error?: string }> {
+    try {
+      const version = await this.withConnection(async (c) => {
+        const r = await c.runAndReadAll('SELECT version() AS v');
+        return String(r.getRowObjects()[0]?.v ?? '');
+      });
+      return { ok: true, version };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.idle) c.closeSync();
+    this.idle = [];
+    this.instance.closeSync();
+  }
+}
+
+/** Quotes an SQL identifier for DuckDB (double quotes doubled). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes a string literal for DuckDB; use only for paths we build ourselves, bind user values as parameters. */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function dataPaths(dataDir: string) {
+  return {
+    root: dataDir,
+    tables: path.join(dataDir, 'tables'),
+    uploads: path.join(dataDir, 'uploads'),
+    tmp: path.join(dataDir, 'tmp'),
+    exports: path.join(dataDir, 'exports'),
+  };
+}

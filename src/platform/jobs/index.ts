@@ -1,0 +1,306 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/index.ts';
+import { nowIso } from '../db/index.ts';
+import type { JobTable } from '../db/schema.ts';
+import { AppError } from '../http/errors.ts';
+
+/**
+ * Durable jobs: a row per job in the metadata store (state, progress, result), run by an in-process worker one at
+ * a time (the data engine already uses every core). Named handlers with typed payloads; progress is written at most
+ * twice a second and pushed to listeners (SSE). After a crash, jobs left queued or running are failed cleanly at
+ * the next start and their handler's cleanup removes what they left behind.
+ */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobContext<P> {
+  id: string;
+  payload: P;
+  signal: AbortSignal;
+  progress(p: Record<string, unknown>): void;
+}
+
+export interface JobHandler<P = unknown, R = unknown> {
+  run(ctx: JobContext<P>): Promise<R>;
+  /** Removes temporary files of a job that did not finish (failed, cancelled or interrupted). */
+  cleanup?(id: string, payload: P): Promise<void>;
+}
+
+export interface JobView {
+  id: string;
+  kind: string;
+  state: JobState;
+  resourceId: string | null;
+  createdBy: string | null;
+  progress: Record<string, unknown>;
+  result: unknown;
+  error: { code: string; message: string; [k: string]: unknown } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export function presentJob(j: JobTable): JobView {
+  return {
+    id: j.id,
+    kind: j.kind,
+    state: j.state as JobState,
+    resourceId: j.resource_id,
+    createdBy: j.created_by,
+    progress: JSON.parse(j.progress) as Record<string, unknown>,
+    result: j.result ? (JSON.parse(j.result) as unknown) : null,
+    error: j.error ? (JSON.parse(j.error) as JobView['error']) : null,
+    createdAt: j.created_at,
+    startedAt: j.started_at,
+    finishedAt: j.finished_at,
+  };
+}
+
+function ownerAlive(owner: string | null): boolean {
+  const pid = Number(owner?.split('-')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler<never, unknown>>();
+  private readonly queue: string[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly events = new EventEmitter();
+  private busy = false;
+  private stopped = false;
+  readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.events.setMaxListeners(1000);
+  }
+
+  register<P, R>(kind: string, handler: JobHandler<P, R>): void {
+    this.handlers.set(kind, handler as unknown as JobHandler<never, unknown>);
+  }
+
+  /** Jobs a previous process left unfinished are failed and cleaned up (their version never became current). */
+  async recover(): Promise<number> {
+    const unfinished = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', 'in', ['queued', 'running'])
+      .execute();
+    // Another live server process may own some of them (several processes can share one store): only jobs whose
+    // owner process is gone from this machine, or whose heartbeat stopped 5 minutes ago, are interrupted.
+    const staleBefore = new Date(Date.now() - 5 * 60_000).toISOString();
+    const stale = unfinished.filter((j) => !ownerAlive(j.owner) || (j.heartbeat_at ?? j.created_at) < staleBefore);
+    for (const j of stale) {
+      await this.finish(j.id, 'failed', null, {
+        code: 'interrupted',
+        message:
+          'The server stopped while this job was queued or running; the previous version is still served. Upload again.',
+      });
+      await this.handlers
+        .get(j.kind)
+        ?.cleanup?.(j.id, JSON.parse(j.payload) as never)
+        .catch((err: unknown) => {
+          this.log.warn({ err, job: j.id }, 'cleanup of an interrupted job failed');
+        });
+    }
+    return stale.length;
+  }
+
+  async enqueue(input: {
+    kind: string;
+    payload: unknown;
+    resourceId?: string | null;
+    createdBy?: string | null;
+    id?: string;
+  }): Promise<string> {
+    if (!this.handlers.has(input.kind)) throw new Error(`no job handler ${input.kind}`);
+    const id = input.id ?? randomUUID();
+    await this.db
+      .insertInto('jobs')
+      .values({
+        id,
+        kind: input.kind,
+        state: 'queued',
+        resource_id: input.resourceId ?? null,
+        created_by: input.createdBy ?? null,
+        payload: JSON.stringify(input.payload),
+        progress: '{}',
+        result: null,
+        error: null,
+        created_at: nowIso(),
+        started_at: null,
+        finished_at: null,
+        heartbeat_at: null,
+        owner: this.owner,
+      })
+      .execute();
+    this.queue.push(id);
+    setImmediate(() => void this.pump());
+    return id;
+  }
+
+  async get(id: string): Promise<JobView | null> {
+    const j = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return j ? presentJob(j) : null;
+  }
+
+  async cancel(id: string): Promise<JobView> {
+    const j = await this.get(id);
+    if (!j) throw new AppError(404, 'not_found', `job ${id} not found`);
+    if (j.state === 'queued') {
+      const i = this.queue.indexOf(id);
+      if (i >= 0) this.queue.splice(i, 1);
+      await this.finish(id, 'cancelled', null, { code: 'cancelled', message: 'Cancelled before it started' });
+      const row = await this.db
+        .selectFrom('jobs')
+        .select(['kind', 'payload'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      await this.handlers.get(row.kind)?.cleanup?.(id, JSON.parse(row.payload) as never);
+    } else if (j.state === 'running') {
+      this.running.get(id)?.abort();
+    } else {
+      throw new AppError(409, 'job_finished', `Job ${id} has already ${j.state}`);
+    }
+    return (await this.get(id))!;
+  }
+
+  /** Listens to a job's progress and end; returns the unsubscribe function. */
+  subscribe(id: string, listener: (event: { type: 'progress' | 'end'; job: JobView }) => void): () => void {
+    this.events.on(id, listener);
+    return () => this.events.off(id, listener);
+  }
+
+  /** Resolves when the job has ended (tests, CLI, demo loading). */
+  async waitFor(id: string, timeoutMs = 600_000): Promise<JobView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const j = await this.get(id);
+      if (j && !['queued', 'running'].includes(j.state)) return j;
+      if (Date.now() > deadline) throw new Error(`job ${id} did not finish in time`);
+      await new Promise<void>((resolve) => {
+        const off = this.subscribe(id, (e) => {
+          if (e.type === 'end') {
+            off();
+            resolve();
+          }
+        });
+        setTimeout(() => {
+          off();
+          resolve();
+        }, 200);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const c of this.running.values()) c.abort();
+    while (this.busy) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy || this.stopped) return;
+    this.busy = true;
+    try {
+      for (let id = this.queue.shift(); id !== undefined && !this.stopped; id = this.queue.shift())
+        await this.runOne(id);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async runOne(id: string): Promise<void> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.state !== 'queued') return;
+    const handler = this.handlers.get(row.kind)!;
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const started = nowIso();
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'running', started_at: started, heartbeat_at: started })
+      .where('id', '=', id)
+      .execute();
+    let lastWrite = 0;
+    let latest: Record<string, unknown> = {};
+    let pendingWrite: Promise<unknown> = Promise.resolve();
+    const progress = (p: Record<string, unknown>) => {
+      latest = p;
+      const now = Date.now();
+      void this.get(id).then(
+        (job) => job && this.events.emit(id, { type: 'progress', job: { ...job, state: 'running', progress: p } }),
+      );
+      if (now - lastWrite >= 500) {
+        lastWrite = now;
+        pendingWrite = this.db
+          .updateTable('jobs')
+          .set({ progress: JSON.stringify(p), heartbeat_at: nowIso() })
+          .where('id', '=', id)
+          .execute()
+          .catch(() => undefined);
+      }
+    };
+    try {
+      const result = await handler.run({
+        id,
+        payload: JSON.parse(row.payload) as never,
+        signal: controller.signal,
+        progress,
+      });
+      await pendingWrite;
+      await this.finish(id, 'succeeded', result, null, { ...latest, done: true });
+    } catch (err) {
+      await pendingWrite;
+      const cancelled = controller.signal.aborted;
+      const e =
+        err instanceof AppError
+          ? { code: err.code, message: err.message, ...err.extras }
+          : { code: 'job_failed', message: (err as Error).message };
+      if (!(err instanceof AppError)) this.log.error({ err, job: id }, 'job failed');
+      await this.finish(
+        id,
+        cancelled ? 'cancelled' : 'failed',
+        null,
+        cancelled ? { code: 'cancelled', message: 'Cancelled by the user' } : e,
+        latest,
+      );
+      await handler.cleanup?.(id, JSON.parse(row.payload) as never).catch((cleanupErr: unknown) => {
+        this.log.warn({ err: cleanupErr, job: id }, 'job cleanup failed');
+      });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async finish(
+    id: string,
+    state: JobState,
+    result: unknown,
+    error: unknown,
+    progress?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        state,
+        result: result === null || result === undefined ? null : JSON.stringify(result),
+        error: error ? JSON.stringify(error) : null,
+        finished_at: nowIso(),
+        ...(progress ? { progress: JSON.stringify(progress) } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    const job = await this.get(id);
+    if (job) this.events.emit(id, { type: 'end', job });
+  }
+}

@@ -1,0 +1,136 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers/db.ts';
+import { ANON, resourceInput, seedOrg, startTestServer, type Caller, type TestServer } from '../helpers/server.ts';
+import { multipart } from '../helpers/upload.ts';
+
+const CSV = ['监测站,AQI,负责人', '云溪站,56,张三丰', '白云站,120,李四', '江南站,88,王五'].join('\n');
+
+describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
+  let s: TestServer;
+  let org: Awaited<ReturnType<typeof seedOrg>>;
+  let steward: Caller, transMember: Caller;
+  let openId: string, sharedId: string;
+
+  const publishWithData = async (overrides: Record<string, unknown>) => {
+    const reviewer = await s.login('reviewer');
+    const fields = [
+      { name: '监测站', dataType: 'string' },
+      { name: 'AQI', dataType: 'number' },
+      { name: '负责人', dataType: 'string', sensitivity: 'name', grade: 'L2' },
+    ];
+    const id = (
+      await s.request(steward, {
+        method: 'POST',
+        url: '/api/v1/resources',
+        payload: resourceInput(org.departments.env, { fields, ...overrides }),
+      })
+    ).json().id as string;
+    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
+    await s.request(reviewer, {
+      method: 'POST',
+      url: `/api/v1/resources/${id}/review`,
+      payload: { decision: 'approve' },
+    });
+    const mp = multipart({ name: 'd.csv', content: CSV });
+    const job = (
+      await s.request(steward, {
+        method: 'POST',
+        url: `/api/v1/resources/${id}/loads`,
+        payload: mp.payload,
+        headers: mp.headers,
+      })
+    ).json().job.id;
+    await s.built.ctx.jobs.waitFor(job);
+    return id;
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    org = await seedOrg(s);
+    steward = await s.login('env_steward');
+    transMember = await s.login('trans_member');
+    openId = await publishWithData({ name: '空气质量日报' });
+    sharedId = await publishWithData({ name: '内部共享空气数据', openType: 'none' });
+  });
+  afterAll(async () => s?.close());
+
+  it('downloads a filtered CSV with a Chinese file name, masked for the public', async () => {
+    const filters = encodeURIComponent(JSON.stringify({ field: 'AQI', op: 'gt', value: 60 }));
+    const r = await s.request(ANON, {
+      method: 'GET',
+      url: `/api/v1/resources/${openId}/export?format=csv&filters=${filters}&sort=AQI`,
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-disposition']).toContain("filename*=UTF-8''%E7%A9%BA%E6%B0%94");
+    const lines = r.body.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('监测站');
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['江南站', '白云站']);
+    expect(r.body).toContain('王*');
+    expect(r.body).not.toContain('王五');
+    const log = await s.ts.store.db.selectFrom('exchange_log').selectAll().where('channel', '=', 'export').execute();
+    expect(log.at(-1)).toMatchObject({ resource_id: openId, row_count: 2 });
+    expect(Number(log.at(-1)!.byte_count)).toBe(Buffer.byteLength(r.body));
+  });
+
+  it('downloads GB18030 CSV and XLSX that open with Chinese intact', async () => {
+    const gb = await s.request(steward, {
+      method: 'GET',
+      url: `/api/v1/resources/${openId}/export?format=csv&encoding=gb18030`,
+    });
+    const text = new TextDecoder('gb18030').decode(gb.rawPayload);
+    expect(text).toContain('云溪站');
+    expect(text).toContain('张三丰');
+    const x = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/export?format=xlsx` });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(4);
+    expect(String(ws.getRow(2).getCell(2).value)).toBe('云溪站');
+    const bad = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/export?format=exe` });
+    expect(bad.json().code).toBe('unknown_format');
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/export?format=geojson` })).json()
+        .code,
+    ).toBe('geojson_unavailable');
+  });
+
+  it('answers read-only SQL over readable tables, masked, and refuses everything else', async () => {
+    const sql = `SELECT "监测站", "负责人" FROM "${openId}" WHERE AQI > 60 ORDER BY AQI`;
+    const other = await s.request(transMember, { method: 'POST', url: '/api/v1/sql', payload: { sql } });
+    expect(other.statusCode).toBe(200);
+    expect(other.json().records).toEqual([
+      { 监测站: '江南站', 负责人: '王*' },
+      { 监测站: '白云站', 负责人: '李*' },
+    ]);
+    // Comparisons on the raw value find nothing: only the masked value exists for this caller.
+    const probe = await s.request(transMember, {
+      method: 'POST',
+      url: '/api/v1/sql',
+      payload: { sql: `SELECT count(*) AS n FROM "${openId}" WHERE "负责人" = '王五'` },
+    });
+    expect(probe.json().records[0].n).toBe(0);
+    const own = await s.request(steward, { method: 'POST', url: '/api/v1/sql', payload: { sql } });
+    expect(own.json().records[0]['负责人']).toBe('王五');
+    // A table the public may not read is an unknown table to them; hostile SQL is refused.
+    const hidden = await s.request(ANON, {
+      method: 'POST',
+      url: '/api/v1/sql',
+      payload: { sql: `SELECT * FROM "${sharedId}"` },
+    });
+    expect(hidden.statusCode).toBe(400);
+    expect(hidden.json().code).toBe('sql_unknown_table');
+    for (const bad of [
+      `SELECT * FROM read_csv('/etc/passwd')`,
+      `COPY (SELECT 1) TO '/tmp/x.csv'`,
+      `SELECT 1; DROP TABLE x`,
+      `ATTACH '/tmp/x.db'`,
+    ]) {
+      const r = await s.request(steward, { method: 'POST', url: '/api/v1/sql', payload: { sql: bad } });
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.body).not.toContain('/work');
+    }
+    const logged = await s.ts.store.db.selectFrom('exchange_log').selectAll().where('channel', '=', 'sql').execute();
+    expect(logged.length).toBeGreaterThanOrEqual(3);
+  });
+});

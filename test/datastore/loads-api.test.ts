@@ -1,0 +1,256 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers/db.ts';
+import {
+  ADMIN_PASSWORD,
+  ANON,
+  resourceInput,
+  seedOrg,
+  startTestServer,
+  type Caller,
+  type TestServer,
+} from '../helpers/server.ts';
+import { multipart } from '../helpers/upload.ts';
+
+const CSV = [
+  '站点名称,监测时间,AQI,负责人,联系电话',
+  '云溪监测站,2026-11-01 08:00:00,56,张三丰,13800138000',
+  '白云山站,2026-11-01 08:00:00,"1,203",李四,13912345678',
+  '江南站,2026-11-01 09:00:00,88,王五,13700001111',
+].join('\n');
+
+describe.each(DIALECTS)('loading and reading data through the API on %s', (dialect) => {
+  let s: TestServer;
+  let org: Awaited<ReturnType<typeof seedOrg>>;
+  let steward: Caller, transMember: Caller, reviewer: Caller;
+  let resourceId: string;
+
+  const upload = async (caller: Caller, content: Buffer | string, name = 'air.csv', query = '') => {
+    const mp = multipart({ name, content });
+    return s.request(caller, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/loads${query}`,
+      payload: mp.payload,
+      headers: mp.headers,
+    });
+  };
+  const waitJob = async (caller: Caller, id: string) => {
+    for (let i = 0; i < 300; i++) {
+      const j = (await s.request(caller, { method: 'GET', url: `/api/v1/jobs/${id}` })).json();
+      if (!['queued', 'running'].includes(j.state)) return j;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('job did not finish');
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    org = await seedOrg(s);
+    steward = await s.login('env_steward');
+    transMember = await s.login('trans_member');
+    reviewer = await s.login('reviewer');
+    const fields = [
+      { name: '站点名称', dataType: 'string' },
+      { name: '监测时间', dataType: 'datetime' },
+      { name: 'AQI', dataType: 'number' },
+      { name: '负责人', dataType: 'string', sensitivity: 'name', grade: 'L2' },
+      { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
+    ];
+    const r = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { fields, openType: 'none' }),
+    });
+    resourceId = r.json().id;
+    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${resourceId}/submit` });
+    await s.request(reviewer, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/review`,
+      payload: { decision: 'approve' },
+    });
+  });
+  afterAll(async () => s?.close());
+
+  it('loads a GB18030 CSV as a typed version and serves its rows', async () => {
+    const res = await upload(steward, iconv.encode(CSV, 'gb18030'), '空气质量.csv');
+    expect(res.statusCode).toBe(202);
+    const job = await waitJob(steward, res.json().job.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toMatchObject({
+      version: 1,
+      rows: 3,
+      ingest: { encoding: expect.stringMatching(/gb/i), rowsRejected: 0 },
+    });
+    const rows = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?sort=AQI desc` });
+    expect(rows.statusCode).toBe(200);
+    const body = rows.json();
+    expect(body.fields[0].id).toBe('_id');
+    expect(body.records.map((r: Record<string, unknown>) => r.AQI)).toEqual([1203, 88, 56]);
+    expect(body.records[0]['站点名称']).toBe('白云山站');
+    expect(body.total).toBe(3);
+  });
+
+  it('filters on the server and masks personal fields for other departments, even in filters', async () => {
+    const filters = encodeURIComponent(JSON.stringify({ field: 'AQI', op: 'gte', value: 60 }));
+    const own = (
+      await s.request(steward, {
+        method: 'GET',
+        url: `/api/v1/resources/${resourceId}/rows?filters=${filters}&sort=AQI`,
+      })
+    ).json();
+    expect(own.records.map((r: Record<string, unknown>) => r['负责人'])).toEqual(['王五', '李四']);
+    const other = (
+      await s.request(transMember, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?sort=AQI` })
+    ).json();
+    expect(other.masked).toEqual(['负责人', '联系电话']);
+    expect(other.records.map((r: Record<string, unknown>) => r['负责人'])).toEqual(['张**', '王*', '李*']);
+    expect(other.records[0]['联系电话']).toBe('138****8000');
+    const probe = encodeURIComponent(JSON.stringify({ field: '联系电话', op: 'eq', value: '13800138000' }));
+    const leaked = (
+      await s.request(transMember, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?filters=${probe}` })
+    ).json();
+    expect(leaked.records).toEqual([]);
+    // The public may not read a resource that is not open.
+    expect((await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('logs every read in the exchange log', async () => {
+    const before = await s.ts.store.db
+      .selectFrom('exchange_log')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .execute();
+    await s.request(transMember, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?limit=2` });
+    const after = await s.ts.store.db
+      .selectFrom('exchange_log')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .orderBy('id')
+      .execute();
+    expect(after.length).toBe(before.length + 1);
+    expect(after.at(-1)).toMatchObject({
+      actor_name: 'trans_member',
+      channel: 'rows',
+      row_count: 2,
+      provider_id: org.departments.env,
+    });
+  });
+
+  it('keeps the previous version when a load fails, and appends, lists and rolls back versions', async () => {
+    const bad = await upload(steward, '\u0000\u0001garbage', 'broken.xlsx');
+    const badJob = await waitJob(steward, bad.json().job.id);
+    expect(badJob.state).toBe('failed');
+    expect(badJob.error.code).toBeTruthy();
+    expect(badJob.error.message.length).toBeGreaterThan(5);
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
+    ).toBe(3);
+
+    const more = ['站点名称,监测时间,AQI,负责人,联系电话', '新区站,2026-11-02 08:00:00,40,赵六,13600002222'].join('\n');
+    const appended = await waitJob(steward, (await upload(steward, more, 'more.csv', '?mode=append')).json().job.id);
+    expect(appended.state).toBe('succeeded');
+    const rows = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?sort=_id` })
+    ).json();
+    expect(rows.total).toBe(4);
+    expect(rows.records.map((r: Record<string, unknown>) => r._id)).toEqual([1, 2, 3, 4]);
+
+    const versions = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/versions` })
+    ).json();
+    expect(
+      versions.map((v: { version: number; current: boolean; rows: number }) => [v.version, v.current, v.rows]),
+    ).toEqual([
+      [2, true, 4],
+      [1, false, 3],
+    ]);
+    expect(
+      (
+        await s.request(transMember, {
+          method: 'POST',
+          url: `/api/v1/resources/${resourceId}/versions/${versions[1].id}/rollback`,
+        })
+      ).statusCode,
+    ).toBe(403);
+    const rb = await s.request(steward, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/versions/${versions[1].id}/rollback`,
+    });
+    expect(rb.json()).toMatchObject({ version: 1, rows: 3 });
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
+    ).toBe(3);
+  });
+
+  it('reports rejected rows and offers them as CSV', async () => {
+    const ragged = [
+      '站点名称,监测时间,AQI,负责人,联系电话',
+      'A站,2026-11-01 08:00:00,50,甲,13800000001',
+      'B站,2026-11-01,60',
+      'C站,2026-11-01 08:00:00,70,丙,13800000003',
+    ].join('\n');
+    const job = await waitJob(steward, (await upload(steward, ragged, 'ragged.csv')).json().job.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.result.ingest.rowsRejected).toBeGreaterThan(0);
+    const report = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report` })).json();
+    expect(report.rejections[0]).toMatchObject({ row: 2 });
+    const csv = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report?format=csv` });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('2');
+  });
+
+  it('refuses loads from callers who are not the provider, and bad load options', async () => {
+    expect((await upload(transMember, CSV)).statusCode).toBe(403);
+    expect((await upload(ANON, CSV)).statusCode).toBe(401);
+    expect((await upload(steward, CSV, 'a.csv', '?mode=upsert')).json().code).toBe('validation_failed');
+    expect((await upload(steward, CSV, 'a.csv', '?types=notjson')).json().code).toBe('invalid_types');
+    const noFile = await s.request(steward, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/loads`,
+      payload: { a: 1 },
+    });
+    expect(noFile.statusCode).toBe(415);
+  });
+
+  it('never uses the client file name as a path', async () => {
+    const job = await waitJob(steward, (await upload(steward, CSV, '../../../etc/evil.csv')).json().job.id);
+    expect(job.state).toBe('succeeded');
+    expect(fs.existsSync(path.join(s.ts.dataDir, '..', 'etc', 'evil.csv'))).toBe(false);
+    const versions = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/versions` })
+    ).json();
+    expect(versions[0].sourceName).toBe('evil.csv');
+  });
+
+  it('streams progress as Server-Sent Events and lets the job be cancelled', async () => {
+    const big = ['站点名称,监测时间,AQI,负责人,联系电话'];
+    for (let i = 0; i < 200_000; i++) big.push(`站${i},2026-11-01 08:00:00,${i % 300},某人,13800000000`);
+    const res = await upload(steward, big.join('\n'), 'big.csv');
+    const id = res.json().job.id;
+    const cancel = await s.request(steward, { method: 'POST', url: `/api/v1/jobs/${id}/cancel` });
+    expect([200, 409]).toContain(cancel.statusCode);
+    const job = await waitJob(steward, id);
+    if (cancel.statusCode === 200) expect(job.state).toBe('cancelled');
+    // Whatever happened, the served version is intact and no temporary file is left.
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?limit=1` })).statusCode,
+    ).toBe(200);
+    const tableDir = path.join(s.ts.dataDir, 'tables', resourceId);
+    expect(fs.readdirSync(tableDir).filter((f) => f.startsWith('.'))).toEqual([]);
+    const sse = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}/events` });
+    expect(sse.headers['content-type']).toContain('text/event-stream');
+    expect(sse.body).toContain('event: end');
+  });
+
+  it('gives the admin every job, others only their own', async () => {
+    const admin = await s.login('admin', ADMIN_PASSWORD);
+    const id = (await upload(steward, CSV)).json().job.id;
+    await waitJob(steward, id);
+    expect((await s.request(admin, { method: 'GET', url: `/api/v1/jobs/${id}` })).statusCode).toBe(200);
+    expect((await s.request(transMember, { method: 'GET', url: `/api/v1/jobs/${id}` })).statusCode).toBe(404);
+  });
+});

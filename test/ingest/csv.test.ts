@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appError, harness, leftovers, type Harness } from './helpers.ts';
+import type { IngestProgress } from '../../src/modules/ingest/index.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+describe('CSV and TSV', () => {
+  it('loads a CSV with _id first, trimmed names, empty strings as NULL', async () => {
+    const r = await h.ingest(' 名称 ,数量,备注\n甲,1,\n乙,2,"有,逗号"\n', 'a.csv');
+    expect(r.format).toBe('csv');
+    expect(r.delimiter).toBe(',');
+    expect(r.encoding).toBe('utf-8');
+    expect(r.columns.map((c) => [c.name, c.type, c.sourceIndex])).toEqual([
+      ['名称', 'text', 0],
+      ['数量', 'integer', 1],
+      ['备注', 'text', 2],
+    ]);
+    expect(r.columns[2]?.nullCount).toBe(1);
+    expect(Object.keys(await h.schema(r.out))).toEqual(['_id', '名称', '数量', '备注']);
+    expect(await h.rows(r.out)).toEqual([
+      { _id: '1', 名称: '甲', 数量: '1', 备注: null },
+      { _id: '2', 名称: '乙', 数量: '2', 备注: '有,逗号' },
+    ]);
+    expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([2, 2, 0]);
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it.each([
+    [';', 'a;b\n1;x\n2;y\n'],
+    ['\t', 'a\tb\n1\tx\n2\ty\n'],
+    ['|', 'a|b\n1|x,1\n2|y,2\n'],
+  ])('sniffs the delimiter %j', async (delim, text) => {
+    const r = await h.ingest(text, 'd.csv');
+    expect(r.delimiter).toBe(delim);
+    expect(r.columns.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(r.rowsLoaded).toBe(2);
+  });
+
+  it('reads TSV by extension and sniffs a .txt file', async () => {
+    const tsv = await h.ingest('a,b\tc\n1,2\t3\n', 'x.tsv');
+    expect(tsv.format).toBe('tsv');
+    expect(tsv.columns.map((c) => c.name)).toEqual(['a,b', 'c']);
+    const txt = await h.ingest('a\tb\n1\t2\n', 'x.txt');
+    expect(txt.format).toBe('tsv');
+  });
+
+  it('names empty and duplicate headers, never clashing with _id', async () => {
+    const r = await h.ingest('名称,,名称,_id,名称\n1,2,3,4,5\n', 'h.csv');
+    expect(r.columns.map((c) => c.name)).toEqual(['名称', 'column_2', '名称_2', '_id_2', '名称_3']);
+    expect(r.warnings.join(' ')).toMatch(/empty header/);
+    expect(r.warnings.join(' ')).toMatch(/duplicate header/);
+    const [row] = await h.rows(r.out);
+    expect(row).toMatchObject({ _id: '1', _id_2: '4', 名称_3: '5' });
+  });
+
+  it('joins a two-row CSV header', async () => {
+    const r = await h.ingest('地区,2020年,,2021年\n,一季度,二季度,一季度\n广州,1,2,3\n', 'm.csv', { headerRows: 2 });
+    expect(r.columns.map((c) => c.name)).toEqual(['地区', '2020年/一季度', '2020年/二季度', '2021年/一季度']);
+    expect(r.rowsLoaded).toBe(1);
+  });
+
+  it('rejects ragged rows with their data row numbers, also after a multi-line field', async () => {
+    const text = 'a,b,c\n1,2,3\n4,5\n"x\ny",1,2\n6,7,8,9\n10,11,12\n';
+    const r = await h.ingest(text, 'r.csv');
+    expect(r.rowsLoaded).toBe(3);
+    expect(r.rowsRejected).toBe(2);
+    expect(r.rowsRead).toBe(5);
+    expect(r.rejections.map((x) => [x.row, x.value])).toEqual([
+      [2, '4,5'],
+      [4, '6,7,8,9'],
+    ]);
+    expect(r.rejections[0]?.reason).toMatch(/missing columns/i);
+    expect(r.rejections[1]?.reason).toMatch(/too many columns/i);
+    const rows = await h.rows(r.out);
+    expect(rows.map((x) => x.a)).toEqual(['1', 'x\ny', '10']);
+    expect(rows.map((x) => x._id)).toEqual(['1', '2', '3']);
+  });
+
+  it('reports type rejections at the right source row after ragged rows', async () => {
+    const text =
+      'n,v\n1,1\n2\n3,3\n4,x4\n5,5\n' + Array.from({ length: 100 }, (_, i) => `${i + 6},${i}`).join('\n') + '\n';
+    const r = await h.ingest(text, 'rr.csv', { badValuePolicy: 'reject_row' });
+    expect(r.rejections.map((x) => [x.row, x.column])).toEqual([
+      [2, 'v'],
+      [4, 'v'],
+    ]);
+    expect(r.rowsRejected).toBe(2);
+    expect(r.columns.find((c) => c.name === 'v')?.type).toBe('integer');
+  });
+
+  it('fails on an unbalanced quote with the row, leaving no output', async () => {
+    const err = await appError(() => h.ingest('a,b\n1,2\n"oops,3\n4,5\n', 'q.csv'));
+    expect(err.code).toBe('unbalanced_quote');
+    expect(err.extras.row).toBe(2);
+    expect(leftovers(h)).toEqual([]);
+    expect(
+      fs.readdirSync(h.dir).filter((f) => f.endsWith('.parquet') && f.startsWith(`${fs.readdirSync(h.dir).length}`)),
+    ).toEqual([]);
+  });
+
+  it('removes NUL bytes and says where they were', async () => {
+    const r = await h.ingest(Buffer.from('a,b\n1,x\u0000y\n2,z\n'), 'nul.csv');
+    expect(r.warnings.join(' ')).toMatch(/NUL bytes \(first at byte offset 7, line 2\)/);
+    expect((await h.rows(r.out)).map((x) => x.b)).toEqual(['xy', 'z']);
+  });
+
+  it('keeps a 10 MB field', async () => {
+    const r = await h.ingest(`a,b\n1,"${'长'.repeat(4 * 1024 * 1024)}"\n2,short\n`, 'big.csv');
+    expect(r.rowsLoaded).toBe(2);
+    const [len] = await h.engine.withConnection(async (c) =>
+      (await c.runAndReadAll(`SELECT max(length(b)) FROM read_parquet('${r.out}')`)).getRows().map((x) => Number(x[0])),
+    );
+    expect(len).toBe(4 * 1024 * 1024);
+  });
+
+  const wide = (n: number) => {
+    const header = Array.from({ length: n }, (_, i) => `f${i}`).join(',');
+    const rows = Array.from({ length: 3 }, (_, r) => Array.from({ length: n }, (_, i) => String(i * r)).join(','));
+    return [header, ...rows].join('\n') + '\n';
+  };
+
+  it('loads a wide file (1,500 columns)', async () => {
+    const r = await h.ingest(wide(1500), 'wide.csv');
+    expect(r.columns).toHaveLength(1500);
+    expect(r.rowsLoaded).toBe(3);
+    expect(r.columns[1499]).toMatchObject({ name: 'f1499', type: 'integer' });
+  });
+
+  it('refuses 10,000 columns with a clear error', async () => {
+    const err = await appError(() => h.ingest(wide(10_000), 'wider.csv'));
+    expect(err.code).toBe('too_many_columns');
+    expect(err.extras.columns).toBe(10_000);
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it('rejects an empty file and a blank one', async () => {
+    expect((await appError(() => h.ingest('', 'e.csv'))).code).toBe('empty_file');
+    expect((await appError(() => h.ingest('\uFEFF\n\n', 'e.csv'))).code).toBe('empty_file');
+  });
+
+  it('loads a header-only file as zero rows of text columns', async () => {
+    const r = await h.ingest('a,b\n', 'ho.csv');
+    expect(r.rowsLoaded).toBe(0);
+    expect(r.columns.map((c) => c.type)).toEqual(['text', 'text']);
+    expect(r.warnings.join(' ')).toMatch(/no data rows/);
+  });
+
+  it('reports progress and stops when cancelled', async () => {
+    const text = 'a,b\n' + Array.from({ length: 50_000 }, (_, i) => `${i},v${i}`).join('\n') + '\n';
+    const seen: IngestProgress[] = [];
+    const ok = await h.ingest(text, 'p.csv', { onProgress: (p) => seen.push(p) });
+    expect(ok.rowsLoaded).toBe(50_000);
+    expect(seen.map((p) => p.phase)).toEqual(expect.arrayContaining(['reading', 'inferring', 'writing']));
+    const last = seen[seen.length - 1];
+    expect(last?.bytesRead).toBe(last?.bytesTotal);
+    expect(last?.rowsRead).toBe(50_000);
+
+    const ac = new AbortController();
+    const err = await appError(() =>
+      h.ingest(text, 'c.csv', {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.phase === 'inferring') ac.abort();
+        },
+      }),
+    );
+    expect([err.status, err.code]).toEqual([409, 'cancelled']);
+    expect(leftovers(h)).toEqual([]);
+  });
+});

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appError, harness, leftovers, type Harness } from './helpers.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+describe('JSON and NDJSON', () => {
+  it('flattens top-level keys of a JSON array; nested values stay JSON text', async () => {
+    const data = [
+      { 名称: '甲', 数量: 1, 标签: ['a', 'b'], 地址: { 区: '越秀' } },
+      { 名称: '乙', 数量: 2.5, 公开: true },
+      { 名称: '丙', 数量: null, 代码: '007' },
+    ];
+    const r = await h.ingest(JSON.stringify(data), 'a.json');
+    expect(r.format).toBe('json');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['名称', 'text'],
+      ['数量', 'decimal'],
+      ['标签', 'text'],
+      ['地址', 'text'],
+      ['公开', 'boolean'],
+      ['代码', 'text'],
+    ]);
+    const rows = await h.rows(r.out);
+    expect(rows[0]).toMatchObject({ _id: '1', 名称: '甲', 标签: '["a","b"]', 地址: '{"区":"越秀"}', 公开: null });
+    expect(rows[2]).toMatchObject({ 代码: '007', 数量: null });
+  });
+
+  it('reads NDJSON and rejects records that are not objects', async () => {
+    const r = await h.ingest('{"a":1,"b":"x"}\n{"a":2}\n[1,2]\n{"a":3,"c":"2020-01-02"}\n', 'b.ndjson');
+    expect(r.format).toBe('ndjson');
+    expect(r.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+    expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([4, 3, 1]);
+    expect(r.rejections).toEqual([{ row: 3, column: null, value: null, reason: 'record is not a JSON object' }]);
+    expect((await h.rows(r.out)).map((x) => x.a)).toEqual(['1', '2', '3']);
+  });
+
+  it('names the line of invalid NDJSON', async () => {
+    const err = await appError(() => h.ingest('{"a":1}\n{"a":2}\n{"a":3 "b":1}\n{"a":4}\n', 'c.ndjson'));
+    expect(err.code).toBe('invalid_json');
+    expect(err.extras.line).toBe(3);
+    expect(err.message).toMatch(/c\.ndjson at line 3/);
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it('names the record of invalid JSON mid-array', async () => {
+    const err = await appError(() => h.ingest('[{"a":1},\n{"a":2},\n{"a":3 "b":4}]', 'd.json'));
+    expect(err.code).toBe('invalid_json');
+    expect(err.message).toMatch(/d\.json at record 3 /);
+  });
+});
+
+describe('GeoJSON', () => {
+  const fc = (features: unknown[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ type: 'FeatureCollection', ...extra, features });
+  const pt = (props: Record<string, unknown>, coords: unknown) => ({
+    type: 'Feature',
+    properties: props,
+    geometry: { type: 'Point', coordinates: coords },
+  });
+
+  it('turns properties into columns, keeps geometry as GeoJSON text with _lon/_lat for points', async () => {
+    const r = await h.ingest(
+      fc([
+        pt({ 名称: '广州塔', 高度: 600 }, [113.3245, 23.1064]),
+        pt({ 名称: '中山纪念堂', 高度: 57 }, [113.2644, 23.1331]),
+        {
+          type: 'Feature',
+          properties: { 名称: '海心沙' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [113.31, 23.11],
+                [113.32, 23.11],
+                [113.32, 23.12],
+                [113.31, 23.11],
+              ],
+            ],
+          },
+        },
+      ]),
+      'poi.geojson',
+    );
+    expect(r.format).toBe('geojson');
+    expect(r.geometry).toEqual({ column: '_geometry', crs: 'EPSG:4326', geometryTypes: ['Point', 'Polygon'] });
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['名称', 'text'],
+      ['高度', 'integer'],
+    ]);
+    const schema = await h.schema(r.out);
+    expect(Object.keys(schema)).toEqual(['_id', '名称', '高度', '_geometry', '_lon', '_lat']);
+    expect(schema._lon).toBe('DOUBLE');
+    const rows = await h.rows(r.out);
+    expect(rows[0]).toMatchObject({ 名称: '广州塔', _lon: 113.3245, _lat: 23.1064 });
+    expect(JSON.parse(String(rows[0]?._geometry))).toEqual({ type: 'Point', coordinates: [113.3245, 23.1064] });
+    expect(rows[2]).toMatchObject({ _lon: null, _lat: null });
+  });
+
+  it('records the crs member', async () => {
+    const r = await h.ingest(
+      fc([pt({ a: 1 }, [113.3, 23.1])], { crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4490' } } }),
+      'c.json',
+    );
+    expect(r.format).toBe('geojson');
+    expect(r.geometry?.crs).toBe('EPSG:4490');
+  });
+
+  it('rejects features with invalid geometry, with the reason', async () => {
+    const r = await h.ingest(
+      fc([
+        pt({ n: 1 }, [113.3, 23.1]),
+        { type: 'Feature', properties: { n: 2 }, geometry: { type: 'Pointy', coordinates: [1, 2] } },
+        pt({ n: 3 }, ['a', 'b']),
+        { type: 'Feature', properties: { n: 4 }, geometry: { type: 'LineString' } },
+        pt({ n: 5 }, [500, 23]),
+        { type: 'Feature', properties: { n: 6 }, geometry: null },
+      ]),
+      'bad.geojson',
+    );
+    expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([6, 2, 4]);
+    expect(r.rejections.map((x) => [x.row, x.reason])).toEqual([
+      [2, 'invalid geometry type Pointy'],
+      [3, 'Point coordinates must be numbers [x, y]'],
+      [4, 'geometry has no coordinates array'],
+      [5, 'Point coordinates out of range for EPSG:4326'],
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x.n, x._geometry])).toEqual([
+      ['1', '{"type":"Point","coordinates":[113.3,23.1]}'],
+      ['6', null],
+    ]);
+  });
+
+  it('refuses a GeoJSON that is not a FeatureCollection', async () => {
+    const err = await appError(() => h.ingest('{"type":"Topology","objects":{}}', 't.geojson'));
+    expect(err.code).toBe('invalid_geojson');
+  });
+});

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appError, harness, type Harness } from './helpers.ts';
+import { mergeVersions, rejectionsToCsv } from '../../src/modules/ingest/index.ts';
+
+let h: Harness;
+let v1: string;
+let v2: string;
+beforeAll(async () => {
+  h = await harness();
+  v1 = (await h.ingest('代码,名称,数量\nA,甲,1\nB,乙,2\nC,丙,3\n', 'v1.csv')).out;
+  v2 = (await h.ingest('代码,数量,备注\nB,20,改\nD,4,新\n', 'v2.csv')).out;
+});
+afterAll(() => h.close());
+
+const out = (name: string) => path.join(h.dir, name);
+
+describe('mergeVersions', () => {
+  it('replace copies the incoming rows', async () => {
+    const r = await mergeVersions({
+      engine: h.engine,
+      previous: v1,
+      incoming: v2,
+      mode: 'replace',
+      outFile: out('r.parquet'),
+    });
+    expect(r.rows).toBe(2);
+    expect((await h.rows(out('r.parquet'))).map((x) => x.代码)).toEqual(['B', 'D']);
+  });
+
+  it('append keeps previous rows first, continues _id and unions columns by name', async () => {
+    const r = await mergeVersions({
+      engine: h.engine,
+      previous: v1,
+      incoming: v2,
+      mode: 'append',
+      outFile: out('a.parquet'),
+    });
+    expect(r.rows).toBe(5);
+    expect(Object.keys(await h.schema(out('a.parquet')))).toEqual(['_id', '代码', '名称', '数量', '备注']);
+    expect((await h.rows(out('a.parquet'))).map((x) => [x._id, x.代码, x.名称, x.数量, x.备注])).toEqual([
+      ['1', 'A', '甲', '1', null],
+      ['2', 'B', '乙', '2', null],
+      ['3', 'C', '丙', '3', null],
+      ['4', 'B', null, '20', '改'],
+      ['5', 'D', null, '4', '新'],
+    ]);
+  });
+
+  it('upsert replaces rows with the same key in place and appends new keys', async () => {
+    const r = await mergeVersions({
+      engine: h.engine,
+      previous: v1,
+      incoming: v2,
+      mode: 'upsert',
+      key: ['代码'],
+      outFile: out('u.parquet'),
+    });
+    expect(r.rows).toBe(4);
+    expect((await h.rows(out('u.parquet'))).map((x) => [x._id, x.代码, x.名称, x.数量, x.备注])).toEqual([
+      ['1', 'A', '甲', '1', null],
+      ['2', 'B', null, '20', '改'],
+      ['3', 'C', '丙', '3', null],
+      ['4', 'D', null, '4', '新'],
+    ]);
+  });
+
+  it('treats a first load as replace, and checks upsert keys', async () => {
+    const r = await mergeVersions({
+      engine: h.engine,
+      previous: null,
+      incoming: v1,
+      mode: 'append',
+      outFile: out('f.parquet'),
+    });
+    expect(r.rows).toBe(3);
+    const err = await appError(() =>
+      mergeVersions({
+        engine: h.engine,
+        previous: v1,
+        incoming: v2,
+        mode: 'upsert',
+        key: ['名称'],
+        outFile: out('k.parquet'),
+      }),
+    );
+    expect([err.status, err.code]).toEqual([400, 'invalid_key']);
+    expect(err.message).toMatch(/incoming file/);
+  });
+});
+
+describe('rejectionsToCsv', () => {
+  it('writes a UTF-8 CSV with a BOM, quoting and formula guarding', () => {
+    const csv = rejectionsToCsv([
+      { row: 2, column: '金额', value: 'a,"b"', reason: 'not a valid decimal' },
+      { row: 5, column: null, value: '=cmd()', reason: 'too many columns' },
+    ]);
+    expect(csv).toBe(
+      '\uFEFFrow,column,value,reason\r\n2,金额,"a,""b""",not a valid decimal\r\n5,,\'=cmd(),too many columns\r\n',
+    );
+  });
+});

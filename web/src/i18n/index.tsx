@@ -1,0 +1,61 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { en } from './en.ts';
+import { zh, type MessageKey } from './zh.ts';
+
+export type Lang = 'zh' | 'en';
+const STORAGE_KEY = 'citydata.lang';
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };
+
+interface I18n {
+  lang: Lang;
+  setLang(lang: Lang): void;
+  /** Looks a message up and fills {placeholders}. */
+  t(key: MessageKey, vars?: Record<string, string | number>): string;
+  /** For keys built at run time (status.<code>, role.<code>): falls back to the given text. */
+  tx(key: string, fallback: string): string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+function initialLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+}
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = useCallback((l: Lang) => {
+    setLangState(l);
+    try {
+      localStorage.setItem(STORAGE_KEY, l);
+    } catch {
+      // Private mode: the choice lasts for this page only.
+    }
+    document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+  }, []);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang,
+      t: (key, vars) => {
+        let s = dictionaries[lang][key] ?? key;
+        if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+        return s;
+      },
+      tx: (key, fallback) => (dictionaries[lang] as Record<string, string>)[key] ?? fallback,
+    }),
+    [lang, setLang],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(I18nContext);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}
+
+export type { MessageKey };

@@ -1,0 +1,164 @@
+import { InboxOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Progress, Select, Space, Upload } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, api, getOptional } from '../../api/client.ts';
+import type { Job, LoadReport } from '../../api/types.ts';
+import { LoadReportView } from '../../features/loads/LoadReportView.tsx';
+import { useI18n } from '../../i18n/index.tsx';
+
+const DONE = new Set(['succeeded', 'failed', 'cancelled']);
+
+function percent(j: Job): number {
+  if (j.state === 'succeeded') return 100;
+  const { bytesRead = 0, bytesTotal = 0 } = j.progress ?? {};
+  // Reading is most of a load; inference and writing the Parquet file take the last stretch.
+  return bytesTotal > 0 ? Math.min(99, Math.round((bytesRead / bytesTotal) * 95)) : 0;
+}
+
+/**
+ * Upload to POST /resources/:id/loads, then follow the job: server-sent events when available, polling otherwise.
+ */
+export function DataUpload({ resourceId }: { resourceId: string }) {
+  const { t, tx } = useI18n();
+  const qc = useQueryClient();
+  const [job, setJob] = useState<Job | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [unavailable, setUnavailable] = useState(false);
+  const [encoding, setEncoding] = useState<string>('auto');
+  const [mode, setMode] = useState<string>('replace');
+  const stop = useRef<() => void>(() => undefined);
+  useEffect(() => () => stop.current(), []);
+
+  const follow = (jobId: string) => {
+    const finish = (j: Job) => {
+      setJob(j);
+      if (DONE.has(j.state)) {
+        stop.current();
+        void qc.invalidateQueries({ queryKey: ['versions', resourceId] });
+        void qc.invalidateQueries({ queryKey: ['rows', resourceId] });
+        void qc.invalidateQueries({ queryKey: ['resource', resourceId] });
+        void qc.invalidateQueries({ queryKey: ['quality', resourceId] });
+      }
+    };
+    const poll = () => {
+      const timer = window.setInterval(() => {
+        getOptional<Job | { job: Job }>(`/api/v1/jobs/${jobId}`)
+          .then((j) => {
+            if (j) finish('job' in j ? j.job : j);
+          })
+          .catch(() => undefined);
+      }, 1000);
+      stop.current = () => window.clearInterval(timer);
+    };
+    if (typeof EventSource === 'undefined') return poll();
+    const es = new EventSource(`/api/v1/jobs/${jobId}/events`);
+    stop.current = () => es.close();
+    const onEvent = (ev: MessageEvent<string>) => {
+      try {
+        finish(JSON.parse(ev.data) as Job);
+      } catch {
+        // Not a job snapshot: nothing to show.
+      }
+    };
+    // The server names its events: progress (snapshots) and end (the final state).
+    es.addEventListener('progress', onEvent);
+    es.addEventListener('end', (ev) => {
+      onEvent(ev);
+      es.close();
+    });
+    es.onerror = () => {
+      es.close();
+      poll();
+    };
+  };
+
+  return (
+    <div>
+      {unavailable && <Alert type="info" title={t('console.uploadSoon')} style={{ marginBottom: 12 }} />}
+      {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} role="alert" />}
+      <Space wrap style={{ marginBottom: 12 }}>
+        <label htmlFor="cd-upload-encoding">{t('upload.encoding')}</label>
+        <Select
+          id="cd-upload-encoding"
+          aria-label={t('upload.encoding')}
+          value={encoding}
+          onChange={setEncoding}
+          style={{ width: 170 }}
+          options={[
+            { value: 'auto', label: t('upload.encodingAuto') },
+            { value: 'utf-8', label: 'UTF-8' },
+            { value: 'gb18030', label: 'GB18030 / GBK' },
+          ]}
+        />
+        <label htmlFor="cd-upload-mode">{t('upload.mode')}</label>
+        <Select
+          id="cd-upload-mode"
+          aria-label={t('upload.mode')}
+          value={mode}
+          onChange={setMode}
+          style={{ width: 150 }}
+          options={[
+            { value: 'replace', label: t('upload.replace') },
+            { value: 'append', label: t('upload.append') },
+          ]}
+        />
+      </Space>
+      <Upload.Dragger
+        name="file"
+        multiple={false}
+        showUploadList={false}
+        accept=".csv,.tsv,.txt,.xlsx,.xls,.json,.geojson,.ndjson"
+        customRequest={({ file, onSuccess, onError }) => {
+          setError(null);
+          const body = new FormData();
+          // Options go before the file: the server reads fields until it meets the file part.
+          if (encoding !== 'auto') body.append('encoding', encoding);
+          body.append('mode', mode);
+          body.append('file', file as Blob);
+          api<{ job: Job }>('POST', `/api/v1/resources/${resourceId}/loads`, body)
+            .then((res) => {
+              setJob(res.job);
+              follow(res.job.id);
+              onSuccess?.(res);
+            })
+            .catch((e: unknown) => {
+              if (e instanceof ApiError && e.status === 404) setUnavailable(true);
+              else setError(e instanceof Error ? e.message : String(e));
+              onError?.(e instanceof Error ? e : new Error(String(e)));
+            });
+        }}
+      >
+        <p className="ant-upload-drag-icon">
+          <InboxOutlined />
+        </p>
+        <p>{t('console.upload')}</p>
+        <p style={{ color: '#595959' }}>{t('console.uploadHint')}</p>
+      </Upload.Dragger>
+      {job && (
+        <div style={{ marginTop: 12 }} aria-live="polite">
+          {t('console.progress')}: {tx(`job.${job.state}`, job.state)}
+          {job.progress?.phase ? ` · ${tx(`job.phase.${job.progress.phase}`, job.progress.phase)}` : ''}
+          {job.progress?.rowsRead ? ` · ${job.progress.rowsRead.toLocaleString()} ${t('console.rows')}` : ''}
+          <Progress
+            aria-label={t('console.progress')}
+            percent={percent(job)}
+            status={
+              job.state === 'failed' || job.state === 'cancelled'
+                ? 'exception'
+                : job.state === 'succeeded'
+                  ? 'success'
+                  : 'active'
+            }
+          />
+          {job.error && <Alert type="error" title={job.error.message} />}
+        </div>
+      )}
+      {job?.state === 'succeeded' && (
+        <div style={{ marginTop: 16 }}>
+          <LoadReportView jobId={job.id} quality={(job.result as LoadReport | null | undefined)?.quality} />
+        </div>
+      )}
+    </div>
+  );
+}

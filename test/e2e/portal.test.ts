@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, seriousA11yViolations, startPortal, type PortalHarness } from '../helpers/browser.ts';
+import { screenshot, seriousA11yViolations, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
 import { multipart } from '../helpers/upload.ts';
 
@@ -391,7 +391,7 @@ describe('sharing on conditions', () => {
     await expectAccessible(pp, 'incoming applications');
     await incoming.getByTestId('app-answer').click();
     const answer = pp.getByRole('dialog');
-    await answer.getByLabel('联系电话').last().check();
+    await tick(answer.getByLabel('联系电话').last());
     await answer.getByTestId('app-answer-submit').click();
     await pp.locator('tr', { hasText: '企业环保联系人信息' }).getByText('已通过').waitFor();
     await provider.context.close();
@@ -446,8 +446,8 @@ describe('opening on conditions', () => {
     await dialog.getByTestId('apply-submit').click();
     await dialog.getByText('请阅读并同意后再提交').first().waitFor();
     await expectAccessible(page, 'open application form');
-    await dialog.getByLabel('我已阅读并签署《公共数据安全承诺书》').check();
-    await dialog.getByLabel('我已阅读并同意《公共数据开放利用协议》').check();
+    await tick(dialog.getByLabel('我已阅读并签署《公共数据安全承诺书》'));
+    await tick(dialog.getByLabel('我已阅读并同意《公共数据开放利用协议》'));
     await screenshot(page, 'apply-open-form');
     await dialog.getByTestId('apply-submit').click();
     await dialog.getByText('申请已提交').waitFor();

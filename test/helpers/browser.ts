@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from './server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -178,4 +178,19 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`), fullPage: false });
+}
+
+/**
+ * Ticks an antd checkbox the way a user does: after the dialog's opening animation has ended, and again if a
+ * re-render of a busy page swallowed the first click (seen on a loaded CI machine). Fails if it never sticks.
+ */
+export async function tick(box: Locator): Promise<void> {
+  const page = box.page();
+  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear'));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await box.isChecked())) await box.click();
+    await page.waitForTimeout(100);
+    if (await box.isChecked()) return;
+  }
+  throw new Error(`the checkbox ${String(box)} did not stay ticked`);
 }

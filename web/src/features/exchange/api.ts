@@ -50,10 +50,51 @@ export interface Grant {
   granteeDepartmentId: string | null;
   fields: string[];
   unmaskedFields: string[];
+  rowFilter?: unknown;
   validFrom: string;
   validTo: string;
   revokedAt: string | null;
+  revokeReason?: string | null;
+  renewedFrom?: string | null;
+  firstUsedAt?: string | null;
   active: boolean;
+  createdAt?: string;
+}
+
+/** Where a grant stands now: in force, revoked, ended, or renewed for a period that has not begun. */
+export type GrantStatus = 'active' | 'revoked' | 'ended' | 'upcoming';
+
+export function grantStatus(g: Grant, now = new Date().toISOString()): GrantStatus {
+  if (g.revokedAt) return 'revoked';
+  if (g.active) return 'active';
+  return g.validFrom > now ? 'upcoming' : 'ended';
+}
+
+/** A scheduled table delivery of a grant (a drop folder filled with Parquet + CSV snapshots). */
+export interface Delivery {
+  id: string;
+  grantId?: string;
+  kind: string;
+  schedule: string;
+  targetPath?: string;
+  lastRunAt: string | null;
+  lastStatus: string | null;
+  lastError: string | null;
+  createdAt?: string;
+}
+
+export interface DeliveryRun {
+  deliveryId: string;
+  files: string[];
+  rows: number;
+  bytes: number;
+}
+
+/** A day of the working-day calendar: a holiday, or (workday) a weekend day worked (调休). */
+export interface Holiday {
+  date: string;
+  name: string;
+  workday: boolean;
 }
 
 export interface AgreementText {
@@ -97,4 +138,25 @@ export function atLeastOne(message: string) {
     validator: (_rule: unknown, v: unknown) =>
       Array.isArray(v) && v.length > 0 ? Promise.resolve() : Promise.reject(new Error(message)),
   };
+}
+
+const CITY_OFFSET_MS = 8 * 3_600_000;
+
+/** The city's local (UTC+8) calendar day of an instant: periods are counted in local days. */
+export function localDay(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso.slice(0, 10) : new Date(t + CITY_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The last local day of a period whose end is exclusive (a grant's validTo is the midnight after its last day). */
+export function lastLocalDay(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso.slice(0, 10) : new Date(t + CITY_OFFSET_MS - 1).toISOString().slice(0, 10);
+}
+
+/** An instant as local (UTC+8) "YYYY-MM-DD HH:mm". */
+export function localTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + CITY_OFFSET_MS).toISOString().replace('T', ' ').slice(0, 16);
 }

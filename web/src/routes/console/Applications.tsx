@@ -2,6 +2,7 @@ import { Tabs, Typography } from 'antd';
 import { useMe } from '../../api/hooks.ts';
 import { ErrorAlert } from '../../components/Status.tsx';
 import { ApplicationsTable, useApplications } from '../../features/exchange/Applications.tsx';
+import { ReturnedApplications } from '../../features/exchange/ResubmitDialog.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
 /** Applications for my department's data (to answer, with their SLA) and those my department filed. */
@@ -14,6 +15,7 @@ export default function Applications() {
   const incoming = all.filter((a) => a.providerId === dept);
   const outgoing = all.filter((a) => a.applicantId === me?.id || (dept !== null && a.applicantDepartmentId === dept));
   const waiting = incoming.filter((a) => a.state === 'pending_provider').length;
+  const returned = outgoing.filter((a) => a.state === 'returned' && a.applicantId === me?.id).length;
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
@@ -29,8 +31,13 @@ export default function Applications() {
           },
           {
             key: 'outgoing',
-            label: t('apply.outgoing'),
-            children: <ApplicationsTable items={outgoing} loading={q.isLoading} mode="mine" />,
+            label: `${t('apply.outgoing')}${returned ? ` (${t('apply.returnedCount', { n: returned })})` : ''}`,
+            children: (
+              <>
+                <ReturnedApplications items={outgoing} userId={me?.id} />
+                <ApplicationsTable items={outgoing} loading={q.isLoading} mode="mine" />
+              </>
+            ),
           },
         ]}
       />

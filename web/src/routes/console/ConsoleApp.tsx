@@ -2,6 +2,7 @@ import {
   FileAddOutlined,
   FileProtectOutlined,
   HistoryOutlined,
+  KeyOutlined,
   SafetyCertificateOutlined,
   UnorderedListOutlined,
 } from '@ant-design/icons';
@@ -14,6 +15,7 @@ const MyResources = lazy(() => import('./MyResources.tsx'));
 const ResourceEditor = lazy(() => import('./ResourceEditor.tsx'));
 const ResourceDetail = lazy(() => import('./ResourceDetail.tsx'));
 const Applications = lazy(() => import('./Applications.tsx'));
+const Grants = lazy(() => import('./Grants.tsx'));
 const ExchangeLog = lazy(() => import('./ExchangeLog.tsx'));
 const QualityOverview = lazy(() => import('./QualityOverview.tsx'));
 
@@ -39,6 +41,11 @@ export default function ConsoleApp() {
           label: <Link to="/console/applications">{t('console.applications')}</Link>,
         },
         {
+          key: '/console/grants',
+          icon: <KeyOutlined />,
+          label: <Link to="/console/grants">{t('console.grants')}</Link>,
+        },
+        {
           key: '/console/exchange-log',
           icon: <HistoryOutlined />,
           label: <Link to="/console/exchange-log">{t('console.exchangeLog')}</Link>,
@@ -56,6 +63,7 @@ export default function ConsoleApp() {
         <Route path="resources/:id" element={<ResourceDetail />} />
         <Route path="resources/:id/edit" element={<ResourceEditor />} />
         <Route path="applications" element={<Applications />} />
+        <Route path="grants" element={<Grants />} />
         <Route path="exchange-log" element={<ExchangeLog />} />
         <Route path="quality" element={<QualityOverview />} />
       </Routes>

@@ -20,19 +20,31 @@ import { useDepartmentName, useMe } from '../../api/hooks.ts';
 import type { ApiKey } from '../../api/types.ts';
 import { ErrorAlert, Loading } from '../../components/Status.tsx';
 import { ApplicationsTable, useApplications } from '../../features/exchange/Applications.tsx';
+import { GrantsTable, useGrants } from '../../features/exchange/Grants.tsx';
+import { ReturnedApplications } from '../../features/exchange/ResubmitDialog.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
-/** Applications I filed, with their state and SLA; granted ones take a usage report (利用情况). */
+/** Applications I filed, with their state and SLA; returned ones can be corrected, granted ones take a usage report. */
 function MyApplications({ userId }: { userId: string }) {
   const q = useApplications();
   if (q.error) return <ErrorAlert error={q.error} />;
+  const mine = (q.data ?? []).filter((a) => a.applicantId === userId);
   return (
-    <ApplicationsTable
-      items={(q.data ?? []).filter((a) => a.applicantId === userId)}
-      loading={q.isLoading}
-      mode="mine"
-    />
+    <>
+      <ReturnedApplications items={mine} userId={userId} />
+      <ApplicationsTable items={mine} loading={q.isLoading} mode="mine" />
+    </>
   );
+}
+
+/** Grants I hold (or my department holds), with their period; active ones can be downloaded or delivered. */
+function MyGrants({ userId, departmentId }: { userId: string; departmentId: string | null }) {
+  const q = useGrants();
+  if (q.error) return <ErrorAlert error={q.error} />;
+  const held = (q.data ?? []).filter(
+    (g) => g.granteeUserId === userId || (departmentId !== null && g.granteeDepartmentId === departmentId),
+  );
+  return <GrantsTable items={held} loading={q.isLoading} mode="holder" />;
 }
 
 export default function Account() {
@@ -167,6 +179,9 @@ export default function Account() {
         </Card>
         <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('account.applications')}</h2>}>
           <MyApplications userId={u.id} />
+        </Card>
+        <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('account.grants')}</h2>} data-testid="my-grants">
+          <MyGrants userId={u.id} departmentId={u.role === 'public' ? null : u.departmentId} />
         </Card>
       </Space>
     </div>

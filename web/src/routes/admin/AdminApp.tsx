@@ -5,6 +5,8 @@ import {
   BookOutlined,
   DashboardOutlined,
   FileProtectOutlined,
+  KeyOutlined,
+  SettingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { lazy } from 'react';
@@ -20,6 +22,8 @@ const VocabulariesAdmin = lazy(() => import('./VocabulariesAdmin.tsx'));
 const GovernanceReport = lazy(() => import('./GovernanceReport.tsx'));
 const SystemStatus = lazy(() => import('./SystemStatus.tsx'));
 const ApplicationsReview = lazy(() => import('./ApplicationsReview.tsx'));
+const ExchangeSettings = lazy(() => import('./ExchangeSettings.tsx'));
+const Grants = lazy(() => import('../console/Grants.tsx'));
 
 export default function AdminApp() {
   const { t } = useI18n();
@@ -55,6 +59,18 @@ export default function AdminApp() {
         icon: <FileProtectOutlined />,
         label: <Link to="/admin/applications">{t('admin.applications')}</Link>,
       });
+    if (me.role === 'platform_admin') {
+      items.push({
+        key: '/admin/grants',
+        icon: <KeyOutlined />,
+        label: <Link to="/admin/grants">{t('console.grants')}</Link>,
+      });
+      items.push({
+        key: '/admin/exchange',
+        icon: <SettingOutlined />,
+        label: <Link to="/admin/exchange">{t('admin.exchangeSettings')}</Link>,
+      });
+    }
     if (me.role === 'platform_admin' || me.role === 'reviewer')
       items.push({
         key: '/admin/governance',
@@ -80,6 +96,8 @@ export default function AdminApp() {
         <Route path="governance" element={<GovernanceReport />} />
         <Route path="system" element={<SystemStatus />} />
         <Route path="applications" element={<ApplicationsReview />} />
+        <Route path="grants" element={<Grants />} />
+        <Route path="exchange" element={<ExchangeSettings />} />
       </Routes>
     </ConsoleShell>
   );

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Table, Tabs, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { get, getOptional } from '../../api/client.ts';
 import { useLabel, useMe } from '../../api/hooks.ts';
 import type { Page, Resource } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Status.tsx';
+import { DataElements } from '../../features/quality/DataElements.tsx';
 import { scoreColour, useQuality } from '../../features/quality/QualityPanel.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -43,46 +44,62 @@ export default function QualityOverview() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>
         {t('console.quality')}
       </Typography.Title>
-      {list.error ? <ErrorAlert error={list.error} /> : null}
-      <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('quality.byResource')}</h2>}>
-        <Table<Resource>
-          size="small"
-          rowKey="id"
-          loading={list.isLoading}
-          dataSource={list.data?.items ?? []}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 'max-content' }}
-          columns={[
-            { title: t('meta.name'), render: (_x, r) => <Link to={`/console/resources/${r.id}`}>{r.name}</Link> },
-            { title: t('meta.updateCycle'), render: (_x, r) => label('update_cycle', r.updateCycle) },
-            { title: t('quality.score'), render: (_x, r) => <Score id={r.id} /> },
-          ]}
-        />
-      </Card>
-      <Card
-        size="small"
-        style={{ marginTop: 16 }}
-        title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('gov.overdue')}</h2>}
-      >
-        {overdue.error ? <Alert type="info" title={t('common.empty')} /> : null}
-        <Table<Overdue>
-          size="small"
-          rowKey="resourceId"
-          loading={overdue.isLoading}
-          dataSource={late}
-          pagination={false}
-          locale={{ emptyText: t('quality.noneOverdue') }}
-          columns={[
-            {
-              title: t('meta.name'),
-              render: (_x, o) => <Link to={`/console/resources/${o.resourceId}`}>{o.name}</Link>,
-            },
-            { title: t('meta.updateCycle'), render: (_x, o) => label('update_cycle', o.updateCycle) },
-            { title: t('gov.lastUpdated'), render: (_x, o) => o.lastUpdatedAt.slice(0, 10) },
-            { title: t('gov.daysOverdue'), dataIndex: 'daysOverdue' },
-          ]}
-        />
-      </Card>
+      <Tabs
+        items={[
+          {
+            key: 'scores',
+            label: t('quality.scoresTab'),
+            children: (
+              <>
+                {list.error ? <ErrorAlert error={list.error} /> : null}
+                <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('quality.byResource')}</h2>}>
+                  <Table<Resource>
+                    size="small"
+                    rowKey="id"
+                    loading={list.isLoading}
+                    dataSource={list.data?.items ?? []}
+                    pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                    scroll={{ x: 'max-content' }}
+                    columns={[
+                      {
+                        title: t('meta.name'),
+                        render: (_x, r) => <Link to={`/console/resources/${r.id}?tab=quality`}>{r.name}</Link>,
+                      },
+                      { title: t('meta.updateCycle'), render: (_x, r) => label('update_cycle', r.updateCycle) },
+                      { title: t('quality.score'), render: (_x, r) => <Score id={r.id} /> },
+                    ]}
+                  />
+                </Card>
+                <Card
+                  size="small"
+                  style={{ marginTop: 16 }}
+                  title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('gov.overdue')}</h2>}
+                >
+                  {overdue.error ? <Alert type="info" title={t('common.empty')} /> : null}
+                  <Table<Overdue>
+                    size="small"
+                    rowKey="resourceId"
+                    loading={overdue.isLoading}
+                    dataSource={late}
+                    pagination={false}
+                    locale={{ emptyText: t('quality.noneOverdue') }}
+                    columns={[
+                      {
+                        title: t('meta.name'),
+                        render: (_x, o) => <Link to={`/console/resources/${o.resourceId}`}>{o.name}</Link>,
+                      },
+                      { title: t('meta.updateCycle'), render: (_x, o) => label('update_cycle', o.updateCycle) },
+                      { title: t('gov.lastUpdated'), render: (_x, o) => o.lastUpdatedAt.slice(0, 10) },
+                      { title: t('gov.daysOverdue'), dataIndex: 'daysOverdue' },
+                    ]}
+                  />
+                </Card>
+              </>
+            ),
+          },
+          { key: 'elements', label: t('elements.title'), children: <DataElements /> },
+        ]}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Input, Modal, Space, Tabs, Typography, message } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { del, get, post } from '../../api/client.ts';
 import type { Resource } from '../../api/types.ts';
 import { StatusTag } from '../../components/ResourceList.tsx';
@@ -9,6 +9,8 @@ import { ErrorAlert, Loading } from '../../components/Status.tsx';
 import { HistoryList, VersionsList } from '../../features/dataset/History.tsx';
 import { FieldTable, MetadataView } from '../../features/dataset/Metadata.tsx';
 import { QualityPanel } from '../../features/quality/QualityPanel.tsx';
+import { RulesPanel } from '../../features/quality/RulesPanel.tsx';
+import { useMe } from '../../api/hooks.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { DataUpload } from './Upload.tsx';
 
@@ -20,6 +22,8 @@ export default function ResourceDetail() {
   const [msg, holder] = message.useMessage();
   const [withdrawOpen, setWithdrawOpen] = useState(false);
   const [reason, setReason] = useState('');
+  const { data: me } = useMe();
+  const [search] = useSearchParams();
   const q = useQuery({ queryKey: ['resource', id], queryFn: () => get<Resource>(`/api/v1/resources/${id}`) });
   const refresh = async (r: Resource) => {
     qc.setQueryData(['resource', id], r);
@@ -99,6 +103,7 @@ export default function ResourceDetail() {
       ) : null}
       <Card style={{ marginTop: 16 }}>
         <Tabs
+          defaultActiveKey={search.get('tab') ?? 'meta'}
           items={[
             {
               key: 'meta',
@@ -119,7 +124,23 @@ export default function ResourceDetail() {
               label: t('dataset.versions'),
               children: <VersionsList resourceId={r.id} manage />,
             },
-            { key: 'quality', label: t('dataset.quality'), children: <QualityPanel resourceId={r.id} manage /> },
+            {
+              key: 'quality',
+              label: t('dataset.quality'),
+              children: (
+                <Space orientation="vertical" style={{ width: '100%' }} size="large">
+                  <QualityPanel resourceId={r.id} manage />
+                  {me && ['platform_admin', 'reviewer', 'dept_admin', 'steward'].includes(me.role) && (
+                    <div>
+                      <Typography.Title level={2} style={{ fontSize: 16 }}>
+                        {t('rules.title')}
+                      </Typography.Title>
+                      <RulesPanel resource={r} />
+                    </div>
+                  )}
+                </Space>
+              ),
+            },
             { key: 'history', label: t('dataset.history'), children: <HistoryList resourceId={r.id} /> },
           ]}
         />

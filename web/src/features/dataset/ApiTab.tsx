@@ -1,8 +1,9 @@
 import { CopyOutlined } from '@ant-design/icons';
-import { useMutation } from '@tanstack/react-query';
-import { Alert, Button, Input, message, Select, Space, Table, Tabs, Typography } from 'antd';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Input, message, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useState } from 'react';
-import { post } from '../../api/client.ts';
+import { get, post } from '../../api/client.ts';
+import type { RowsResult } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Status.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -122,12 +123,34 @@ export function SqlConsole({ resourceId }: { resourceId: string }) {
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'json', 'ndjson', 'geojson', 'parquet'] as const;
 
-/** One link per format; CSV in the encoding the visitor's tools expect (Excel on Chinese Windows wants GB18030). */
+/** The datastore's internal row number: CKAN-style dumps start with it, spreadsheet users do not expect it. */
+const ROW_ID = '_id';
+/** Formats whose columns are chosen with `fields` (GeoJSON needs its geometry column; Parquet keeps the table). */
+const COLUMN_FORMATS = new Set(['csv', 'xlsx', 'json', 'ndjson']);
+
+/**
+ * One link per format; CSV in the encoding the visitor's tools expect (Excel on Chinese Windows wants GB18030).
+ * The row number `_id` is left out unless asked for (the export's `fields` option names the table's own columns).
+ */
 export function DownloadsTab({ resourceId, hasGeometry }: { resourceId: string; hasGeometry: boolean }) {
   const { t } = useI18n();
   const [encoding, setEncoding] = useState('utf8-bom');
-  const href = (f: string) =>
-    `/api/v1/resources/${resourceId}/export?format=${f}${f === 'csv' ? `&encoding=${encoding}` : ''}`;
+  const [withRowId, setWithRowId] = useState(false);
+  // The columns this visitor may read (masked or not), as the rows API names them.
+  const columns = useQuery({
+    queryKey: ['export-columns', resourceId],
+    queryFn: () => get<RowsResult>(`/api/v1/resources/${resourceId}/rows`, { limit: 1 }),
+    select: (r) => r.fields.map((f) => f.id),
+    retry: false,
+    staleTime: 60_000,
+  });
+  const own = (columns.data ?? []).filter((c) => c !== ROW_ID);
+  const href = (f: string) => {
+    const q = new URLSearchParams({ format: f });
+    if (f === 'csv') q.set('encoding', encoding);
+    if (!withRowId && COLUMN_FORMATS.has(f) && own.length > 0) q.set('fields', JSON.stringify(own));
+    return `/api/v1/resources/${resourceId}/export?${q.toString()}`;
+  };
   return (
     <Space orientation="vertical">
       <Space wrap>
@@ -143,6 +166,9 @@ export function DownloadsTab({ resourceId, hasGeometry }: { resourceId: string; 
             { value: 'gb18030', label: 'GB18030' },
           ]}
         />
+        <Checkbox checked={withRowId} onChange={(e) => setWithRowId(e.target.checked)} data-testid="download-row-id">
+          {t('download.withRowId')}
+        </Checkbox>
       </Space>
       <Space wrap>
         {EXPORT_FORMATS.filter((f) => f !== 'geojson' || hasGeometry).map((f) => (
@@ -158,6 +184,7 @@ export function DownloadsTab({ resourceId, hasGeometry }: { resourceId: string; 
         ))}
       </Space>
       <Typography.Text type="secondary">{t('download.hint')}</Typography.Text>
+      <Typography.Text type="secondary">{t('download.datetimeHint')}</Typography.Text>
     </Space>
   );
 }

@@ -1,0 +1,432 @@
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, seriousA11yViolations, startPortal, type PortalHarness } from '../helpers/browser.ts';
+import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
+import { multipart } from '../helpers/upload.ts';
+
+// The consoles' exchange and governance work in a real browser: grants (revoke, renew, deliveries), a returned
+// application resubmitted, the admin's agreement texts and working-day calendar, quality rule proposals and data
+// elements, and the dataset download without the internal row number.
+
+let h: PortalHarness;
+let org: Awaited<ReturnType<typeof seedOrg>>;
+let contactsId: string;
+let residentsId: string;
+let airId: string;
+
+const CONTACTS_CSV = [
+  '企业名称,法人姓名,联系电话',
+  '云溪环保科技有限公司,张三丰,13800138000',
+  '云溪清洁能源有限公司,李四光,13912345678',
+].join('\n');
+
+/** Valid 18-digit resident ID numbers (GB 11643 checksum), a few of them ending in X. */
+function idNumbers(count: number): string[] {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const checks = '10X98765432';
+  const out: string[] = [];
+  for (let seq = 100; out.length < count; seq++) {
+    const body = `44011119900101${String(seq).padStart(3, '0')}`;
+    const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
+    out.push(body + checks[sum % 11]!);
+  }
+  return out;
+}
+
+async function expectAccessible(page: Page, name: string) {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-menu').waitFor();
+}
+
+async function call(caller: Caller, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
+  return h.server.request(caller, { method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** Creates, loads (waiting for the job) and publishes a resource through the API. */
+async function publishWithData(steward: Caller, input: Record<string, unknown>, csv: string): Promise<string> {
+  const created = await call(steward, 'POST', '/api/v1/resources', input);
+  expect(created.statusCode, created.body).toBe(201);
+  const id = created.json<{ id: string }>().id;
+  const up = multipart({ name: 'data.csv', content: csv });
+  const load = await h.server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/loads`, ...up });
+  expect(load.statusCode, load.body).toBe(202);
+  const jobId = load.json<{ job: { id: string } }>().job.id;
+  let state = 'queued';
+  for (let i = 0; i < 300 && (state === 'queued' || state === 'running'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    state = (await call(steward, 'GET', `/api/v1/jobs/${jobId}`)).json<{ state: string }>().state;
+  }
+  expect(state).toBe('succeeded');
+  expect((await call(steward, 'POST', `/api/v1/resources/${id}/submit`)).statusCode).toBe(200);
+  const reviewer = await h.server.login('reviewer', USER_PASSWORD);
+  const reviewed = await call(reviewer, 'POST', `/api/v1/resources/${id}/review`, { decision: 'approve' });
+  expect(reviewed.statusCode, reviewed.body).toBe(200);
+  return id;
+}
+
+/** A share application by trans_member for the contacts data; returns its id. */
+async function fileShareApplication(member: Caller, purpose: string): Promise<string> {
+  const r = await call(member, 'POST', '/api/v1/applications', {
+    kind: 'share',
+    resourceId: contactsId,
+    purpose,
+    scenario: '交通运输执法中核实企业联系人',
+    fields: ['企业名称', '法人姓名', '联系电话'],
+    periodFrom: '2026-01-01',
+    periodTo: '2030-12-31',
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json<{ id: string }>().id;
+}
+
+beforeAll(async () => {
+  h = await startPortal();
+  org = await seedOrg(h.server);
+  const steward = await h.server.login('env_steward', USER_PASSWORD);
+  airId = await publishWithData(
+    steward,
+    resourceInput(org.departments.env),
+    ['站点名称,监测时间,AQI', '东湖站,2025-01-01 08:00:00,52', '南港站,2025-01-01 08:00:00,77'].join('\n'),
+  );
+  contactsId = await publishWithData(
+    steward,
+    resourceInput(org.departments.env, {
+      name: '企业环保联系人信息',
+      nameEn: 'Environmental contacts of companies',
+      abstract: '辖区重点排污企业的环保负责人及联系方式。',
+      classItem: '12',
+      classCatalog: '002',
+      sharingType: 'conditional',
+      sharingConditions: '仅用于执法协查与应急联络',
+      sharingBasis: '《环境保护法》第五十五条',
+      openType: 'none',
+      openConditions: null,
+      tags: ['企业', '联系人'],
+      fields: [
+        { name: '企业名称', dataType: 'string', grade: 'L1' },
+        { name: '法人姓名', dataType: 'string', sensitivity: 'name', grade: 'L2' },
+        { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
+      ],
+    }),
+    CONTACTS_CSV,
+  );
+  // A register whose 证件号码 column was catalogued as plain text: the detector proposes the ID-card rule.
+  const ids = idNumbers(12);
+  residentsId = await publishWithData(
+    steward,
+    resourceInput(org.departments.env, {
+      name: '环保志愿者登记信息',
+      nameEn: 'Environmental volunteers',
+      abstract: '参与环保志愿服务的人员登记信息。',
+      classItem: '12',
+      classCatalog: '004',
+      sharingType: 'conditional',
+      sharingConditions: '仅用于志愿服务管理',
+      sharingBasis: '《志愿服务条例》',
+      openType: 'none',
+      openConditions: null,
+      tags: ['志愿者'],
+      fields: [
+        { name: '登记编号', dataType: 'string', grade: 'L1' },
+        { name: '证件号码', dataType: 'string', grade: 'L1' },
+        { name: '服务时长', dataType: 'number', grade: 'L1' },
+        { name: '登记日期', dataType: 'date', grade: 'L1' },
+      ],
+    }),
+    [
+      '登记编号,证件号码,服务时长,登记日期',
+      ...ids.map(
+        (id, i) => `V${String(i + 1).padStart(3, '0')},${id},${10 + i},2026-03-${String(i + 1).padStart(2, '0')}`,
+      ),
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('grants', () => {
+  it('the holder sees the period and delivers to a drop folder; the provider renews, then revokes, and the holder’s reads stop', async () => {
+    // Filed, passed and approved through the API: the journey here starts with a grant in force.
+    const memberApi = await h.server.login('trans_member', USER_PASSWORD);
+    const appId = await fileShareApplication(memberApi, '环境执法协查');
+    const reviewer = await h.server.login('reviewer', USER_PASSWORD);
+    expect(
+      (await call(reviewer, 'POST', `/api/v1/applications/${appId}/review`, { decision: 'pass' })).statusCode,
+    ).toBe(200);
+    const stewardApi = await h.server.login('env_steward', USER_PASSWORD);
+    const approved = await call(stewardApi, 'POST', `/api/v1/applications/${appId}/answer`, {
+      decision: 'approve',
+      unmaskedFields: ['联系电话'],
+      validTo: '2027-06-30',
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+
+    // The holder reads through the grant, and finds it with its period in the console.
+    const member = await h.newPage();
+    const mp = member.page;
+    await signIn(mp, 'trans_member', USER_PASSWORD);
+    await mp.goto(`/datasets/${contactsId}`);
+    await mp.getByRole('tab', { name: '数据预览' }).click();
+    await mp.getByRole('cell', { name: '13800138000' }).waitFor();
+    await mp.goto('/console/grants');
+    await mp.getByRole('tab', { name: '本部门持有的授权' }).click();
+    const held = mp.getByRole('tabpanel').locator('tr', { hasText: '企业环保联系人信息' });
+    await held.getByTestId('grant-period').waitFor();
+    expect(await held.getByTestId('grant-period').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} — 2027-06-30$/);
+    await held.getByText('有效', { exact: true }).waitFor();
+
+    // A drop folder filled on demand: Parquet and CSV snapshots of the grant's view.
+    await held.getByTestId('grant-deliveries').click();
+    const drawer = mp.getByTestId('deliveries');
+    await drawer.getByText('尚未设置交付').waitFor();
+    await drawer.getByLabel('手动').check();
+    await drawer.getByTestId('delivery-create').click();
+    await drawer.getByText('尚未交付').waitFor();
+    await drawer.getByTestId('delivery-run').click();
+    await drawer.getByText('已交付 2 行，2 个文件').waitFor();
+    await drawer.getByTestId('delivery-status').getByText('成功').waitFor();
+    await screenshot(mp, 'console-grant-deliveries');
+    await expectAccessible(mp, 'grant deliveries');
+    const grants = (await call(memberApi, 'GET', '/api/v1/grants')).json<
+      { id: string; resourceId: string; granteeDepartmentId: string | null }[]
+    >();
+    const grant = grants.find((g) => g.resourceId === contactsId)!;
+    const folder = (await call(memberApi, 'GET', `/api/v1/grants/${grant.id}/deliveries`)).json<
+      { targetPath: string }[]
+    >()[0]!.targetPath;
+    const files = fs.readdirSync(folder).sort();
+    expect(files.map((f) => f.replace(/^.*\./, ''))).toEqual(['csv', 'parquet']);
+    await mp.keyboard.press('Escape');
+
+    // The provider renews the grant for another period, then revokes the one in force.
+    const provider = await h.newPage();
+    const pp = provider.page;
+    await signIn(pp, 'env_steward', USER_PASSWORD);
+    await pp.goto('/console/grants');
+    const row = pp.getByRole('tabpanel').locator('tr', { hasText: '企业环保联系人信息' });
+    await row.getByText('有效', { exact: true }).waitFor();
+    await screenshot(pp, 'console-grants');
+    await expectAccessible(pp, 'console grants');
+    await row.getByTestId('grant-renew').click();
+    const renew = pp.getByRole('dialog');
+    await renew.getByLabel('新的截止日期').fill('2028-06-30');
+    await renew.getByRole('button', { name: '续期' }).click();
+    await renew.waitFor({ state: 'hidden' });
+    const renewal = pp.getByRole('tabpanel').locator('tr', { hasText: '2027-07-01 — 2028-06-30' });
+    await renewal.getByText('未生效（续期）').waitFor();
+
+    const current = pp
+      .getByRole('tabpanel')
+      .locator('tr', { hasText: '企业环保联系人信息' })
+      .filter({ hasText: '— 2027-06-30' });
+    await current.getByTestId('grant-revoke').click();
+    const revoke = pp.getByRole('dialog');
+    await expect.poll(() => revoke.getByRole('button', { name: '确认撤销' }).isDisabled()).toBe(true);
+    await revoke.getByLabel('撤销原因').fill('执法协查已结束');
+    await expectAccessible(pp, 'revoke dialog');
+    await revoke.getByRole('button', { name: '确认撤销' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    await current.getByText('已撤销').waitFor();
+    await current.getByText('撤销原因: 执法协查已结束').waitFor();
+    // The renewal would start when the revoked period ends: revoked too, so the application ends.
+    await renewal.getByTestId('grant-revoke').click();
+    await pp.getByRole('dialog').getByLabel('撤销原因').fill('执法协查已结束');
+    await pp.getByRole('dialog').getByRole('button', { name: '确认撤销' }).click();
+    await renewal.getByText('已撤销').waitFor();
+    await provider.context.close();
+
+    // The holder's very next read is refused: the preview shows an error, the API answers 403.
+    await mp.goto(`/datasets/${contactsId}`);
+    await mp.getByRole('tab', { name: '数据预览' }).click();
+    await mp.locator('.ant-alert').first().waitFor();
+    expect(await mp.getByRole('cell', { name: '13800138000' }).count()).toBe(0);
+    await screenshot(mp, 'dataset-after-revoke');
+    const rows = await call(memberApi, 'GET', `/api/v1/resources/${contactsId}/rows`);
+    expect(rows.statusCode).toBe(403);
+    const app = (await call(memberApi, 'GET', `/api/v1/applications/${appId}`)).json<{
+      state: string;
+      events: { action: string }[];
+    }>();
+    expect(app.state).toBe('expired');
+    expect(app.events.map((e) => e.action)).toEqual(expect.arrayContaining(['renewed', 'revoked']));
+    await member.context.close();
+  });
+});
+
+describe('a returned application', () => {
+  it('is corrected and resubmitted by the applicant from my account, and goes back to the bureau', async () => {
+    const memberApi = await h.server.login('trans_member', USER_PASSWORD);
+    const appId = await fileShareApplication(memberApi, '协查');
+    const reviewer = await h.server.login('reviewer', USER_PASSWORD);
+    const returned = await call(reviewer, 'POST', `/api/v1/applications/${appId}/review`, {
+      decision: 'return',
+      reason: '请写明执法事项和依据',
+    });
+    expect(returned.statusCode, returned.body).toBe(200);
+
+    const { context, page } = await h.newPage();
+    await signIn(page, 'trans_member', USER_PASSWORD);
+    await page.goto('/account');
+    const notice = page.getByTestId('returned-applications');
+    await notice.getByText('请写明执法事项和依据').waitFor();
+    const mine = page.locator('tr', { hasText: '企业环保联系人信息' });
+    await mine.filter({ hasText: '已退回' }).waitFor();
+    await expectAccessible(page, 'account with a returned application');
+    await notice.getByTestId('app-resubmit').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('return-reason').getByText('请写明执法事项和依据').waitFor();
+    expect(await dialog.getByLabel('申请用途').inputValue()).toBe('协查');
+    await dialog.getByLabel('申请用途').fill('依据《环境保护法》第五十五条，核实 3 起运输企业违规排放案件的企业联系人');
+    // Only the fields needed this time: the name is no longer asked for.
+    await dialog.getByLabel('法人姓名').uncheck();
+    await screenshot(page, 'account-resubmit');
+    await expectAccessible(page, 'resubmit dialog');
+    await dialog.getByTestId('resubmit-submit').click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => notice.count()).toBe(0);
+    await mine.filter({ hasText: '待审核' }).waitFor();
+    expect(await mine.filter({ hasText: '已退回' }).count()).toBe(0);
+    await context.close();
+
+    const app = (await call(memberApi, 'GET', `/api/v1/applications/${appId}`)).json<{
+      state: string;
+      purpose: string;
+      fields: string[];
+      events: { action: string }[];
+    }>();
+    expect(app.state).toBe('pending_bureau');
+    expect(app.purpose).toBe('依据《环境保护法》第五十五条，核实 3 起运输企业违规排放案件的企业联系人');
+    expect(app.fields).toEqual(['企业名称', '联系电话']);
+    expect(app.events.map((e) => e.action)).toEqual(['submitted', 'returned', 'resubmitted']);
+  });
+});
+
+describe('governance', () => {
+  it('an admin puts a new use agreement in force and adds a holiday to the working-day calendar', async () => {
+    const { context, page } = await h.newPage();
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto('/admin/exchange');
+    await page.getByTestId('agreement-version-use_agreement').getByText('v1').waitFor();
+    await expectAccessible(page, 'exchange settings');
+    await page.getByTestId('agreement-edit-use_agreement').click();
+    const zh = page.getByLabel('中文文本');
+    await zh.fill('公共数据开放利用协议（2026 年修订）：数据按现状提供，利用成果应注明来源。');
+    await page.getByRole('button', { name: '发布', exact: true }).click();
+    await page.getByTestId('agreement-version-use_agreement').getByText('v2').waitFor();
+
+    const form = page.getByTestId('holiday-form');
+    await form.getByLabel('日期').fill('2026-10-01');
+    await form.getByLabel('名称').fill('国庆节');
+    await form.getByRole('button', { name: '保存' }).click();
+    await page.locator('tr', { hasText: '国庆节' }).getByText('节假日').waitFor();
+    await form.getByLabel('日期').fill('2026-10-10');
+    await form.getByLabel('名称').fill('国庆调休');
+    await form.getByLabel('调休上班').check();
+    await form.getByRole('button', { name: '保存' }).click();
+    await page.locator('tr', { hasText: '国庆调休' }).getByText('调休上班').waitFor();
+    await screenshot(page, 'admin-exchange-settings');
+    await expectAccessible(page, 'exchange settings after edits');
+    await context.close();
+
+    const anyone = await h.server.login('citizen', USER_PASSWORD);
+    const agreements = (await call(anyone, 'GET', '/api/v1/exchange/agreements')).json<
+      Record<string, { version: number; textZh: string }>
+    >();
+    expect(agreements.use_agreement!.version).toBe(2);
+    expect(agreements.security_commitment!.version).toBe(1);
+    const days = (await call(anyone, 'GET', '/api/v1/exchange/holidays?from=2026-10-01&to=2026-10-31')).json<
+      { date: string; name: string; workday: boolean }[]
+    >();
+    expect(days).toEqual([
+      { date: '2026-10-01', name: '国庆节', workday: false },
+      { date: '2026-10-10', name: '国庆调休', workday: true },
+    ]);
+  });
+
+  it('a steward accepts the proposed ID-card rule and binds a field to a data element', async () => {
+    const { context, page } = await h.newPage();
+    await signIn(page, 'env_steward', USER_PASSWORD);
+    await page.goto('/console/quality');
+    await page.getByRole('link', { name: '环保志愿者登记信息' }).click();
+    const proposals = page.getByTestId('rule-proposals');
+    const proposal = proposals.locator('tr', { hasText: '证件号码' });
+    await proposal.getByText('身份证号校验').waitFor();
+    await screenshot(page, 'console-rule-proposals');
+    await expectAccessible(page, 'quality rules');
+    await proposal.getByTestId('proposal-accept').click();
+    await expect.poll(() => proposal.count()).toBe(0);
+    const inForce = page.getByTestId('rules-panel').locator('tr', { hasText: '证件号码' }).first();
+    await inForce.getByText('身份证号校验').waitFor();
+    // Accepting raised the field's grading to what was detected.
+    const binding = page.getByTestId('field-bindings').locator('tr', { hasText: '证件号码' });
+    await binding.getByText('L3').waitFor();
+
+    // 登记日期 binds to the 日期 element, which brings its date rule; the dictionary is one tab away.
+    await page.getByLabel('数据元: 登记日期').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'DE00006' }).click();
+    await expect
+      .poll(async () => {
+        const steward = await h.server.login('env_steward', USER_PASSWORD);
+        const r = (await call(steward, 'GET', `/api/v1/resources/${residentsId}`)).json<{
+          fields: { name: string; dataElementCode?: string | null }[];
+        }>();
+        return r.fields.find((f) => f.name === '登记日期')?.dataElementCode;
+      })
+      .toBe('DE00006');
+    await page.goto('/console/quality');
+    await page.getByRole('tab', { name: '数据元' }).click();
+    await page.getByTestId('data-elements').getByText('公民身份号码').waitFor();
+    await expectAccessible(page, 'data elements');
+    await context.close();
+
+    const steward = await h.server.login('env_steward', USER_PASSWORD);
+    const rules = (await call(steward, 'GET', `/api/v1/resources/${residentsId}/quality-rules`)).json<{
+      items: { field: string; kind: string; source: string; active: boolean }[];
+    }>().items;
+    expect(rules).toContainEqual(expect.objectContaining({ field: '证件号码', kind: 'id_card', active: true }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({ field: '登记日期', kind: 'date_parse', source: 'element', active: true }),
+    );
+  });
+});
+
+describe('downloads', () => {
+  it('the dataset CSV has the table’s own columns; the row number is there only when asked for', async () => {
+    const { context, page } = await h.newPage();
+    await page.goto(`/datasets/${airId}`);
+    await page.getByRole('tab', { name: '下载' }).click();
+    const read = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+      return fs
+        .readFileSync(await download.path())
+        .subarray(3)
+        .toString('utf8')
+        .trim()
+        .split(/\r?\n/);
+    };
+    await expect
+      .poll(async () => (await page.getByTestId('download-csv').getAttribute('href')) ?? '')
+      .toContain('fields=');
+    const plain = await read();
+    expect(plain[0]).toBe('站点名称,监测时间,AQI');
+    expect(plain).toHaveLength(3);
+    await page.getByTestId('download-row-id').check();
+    const withId = await read();
+    expect(withId[0]).toBe('_id,站点名称,监测时间,AQI');
+    // Away from the button just clicked: axe judges the page at rest, not a hover colour.
+    await page.mouse.move(0, 0);
+    await expectAccessible(page, 'downloads');
+    await context.close();
+  });
+});

@@ -102,3 +102,35 @@ describe('proposeRules', () => {
     expect(p).toMatchObject({ kind: null, sensitivity: 'none' });
   });
 });
+
+describe('proposeRules on real-looking text', () => {
+  it('finds full-width IDs and mobiles, and ignores Chinese free text and typed numbers that only mention them', async () => {
+    const r = rng(23);
+    const fullWidth = (s: string) => s.replace(/[0-9A-Z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+    const rows = Array.from({ length: 120 }, (_, i) => {
+      const id = makeIdCard(r);
+      const mobile = makeMobile(r);
+      return [
+        i % 2 ? fullWidth(id) : `\u3000${id} `, // full-width digits or an ideographic space: still IDs
+        `市民反映：身份证号${id}，手机${mobile}，小区噪音扰民，请尽快处理。`,
+        fullWidth(mobile),
+        1000 + i * 0.5,
+      ];
+    });
+    const file = path.join(dir, 'text.parquet');
+    await writeParquet(engine, file, ['a', 'b', 'c', 'd'], rows, '* REPLACE (d::DOUBLE AS d)');
+    const props = await proposeRules(engine, file, [
+      { name: 'a', type: 'text' },
+      { name: 'b', type: 'text' },
+      { name: 'c', type: 'text' },
+      { name: 'd', type: 'decimal' },
+    ]);
+    expect(props.map((p) => [p.column, p.kind, p.sensitivity])).toEqual([
+      ['a', 'id_card', 'id_card'],
+      ['b', null, 'none'],
+      ['c', 'mobile', 'mobile'],
+      ['d', null, 'none'],
+    ]);
+    expect(props[0]!.passRate).toBe(1);
+  });
+});

@@ -186,7 +186,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  */
 export async function tick(box: Locator): Promise<void> {
   const page = box.page();
-  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear'));
+  await page.waitForFunction("!document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear')");
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!(await box.isChecked())) await box.click();
     await page.waitForTimeout(100);

@@ -125,6 +125,34 @@ const VALUE_CHECKS: { kind: RuleKind; params?: RuleParams; sensitivity: Sensitiv
 /** Columns with these names hold 6-digit numbers that are not division codes. */
 const NOT_DIVISION = /邮编|邮政编码|post|zip/i;
 
+/**
+ * TRUE when a value could pass some check at all: at most 100 characters, all of them printable ASCII, whitespace,
+ * full-width ASCII, the spaces NFKC folds, or 年月日. A superset of every code, mobile number, e-mail address and date form the
+ * checks accept, and cheap (one regex, no NFKC translate), so Chinese free text is ruled out before the checks.
+ */
+function codeLikeSql(col: string): string {
+  const v = `CAST(${col} AS VARCHAR)`;
+  return `(length(${v}) <= 100 AND NOT regexp_matches(${v}, '[^\\x{09}-\\x{0D}\\x{20}-\\x{7E}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}\\x{FF01}-\\x{FF5E}年月日]'))`;
+}
+
+/**
+ * Indexes in checks(col) of the value checks worth measuring on a column of this type: none on booleans, decimals,
+ * dates and date-times (typed values are no codes, and already dates); no date-by-value check on integers.
+ */
+function valueChecksFor(type: string): number[] {
+  if (/bool|double|decimal|float|real|numeric|date|time/i.test(type)) return [];
+  const codes = Array.from({ length: VALUE_CHECKS.length + 1 }, (_, i) => i);
+  return /int/i.test(type) ? codes : [...codes, VALUE_CHECKS.length + 1];
+}
+
+/** Index in checks(col) of the check a name rule's kind is measured by; -1 for none. */
+function checkIndexOf(kind: RuleKind | null): number {
+  if (kind === null) return -1;
+  if (kind === 'division_code') return VALUE_CHECKS.length;
+  if (kind === 'date_parse') return VALUE_CHECKS.length + 2;
+  return VALUE_CHECKS.findIndex((v) => v.kind === kind);
+}
+
 export async function proposeRules(
   engine: DataEngine,
   parquetPath: string,
@@ -138,17 +166,45 @@ export async function proposeRules(
     `(${missingSql(col)} OR (${parseDateSql(col)} IS NOT NULL AND NOT regexp_full_match(trim(CAST(${col} AS VARCHAR)), '\\d{1,8}(\\.\\d+)?')))`,
     ruleCheckSql({ kind: 'date_parse' }, col),
   ];
-  const exprs: string[] = [];
-  columns.forEach((c, j) => {
-    const col = quoteIdent(c.name);
-    exprs.push(`count_if(NOT ${missingSql(col)}) AS n${j}`);
-    checks(col).forEach((chk, k) => exprs.push(`count_if(NOT ${missingSql(col)} AND ${chk}) AS p${j}_${k}`));
-  });
   const sample = `(SELECT * FROM read_parquet(${quoteLiteral(parquetPath)}) USING SAMPLE reservoir(${DETECT_SAMPLE_ROWS} ROWS) REPEATABLE (42))`;
   const row = await engine.withConnection(async (conn) => {
+    // Pass 1, cheap: filled values, and how many of them could be a code, a number or a date at all. The
+    // checksum and date checks are costly on long Chinese text, so pass 2 runs them only where they can matter.
+    const shape = columns.flatMap((c, j) => {
+      const col = quoteIdent(c.name);
+      return [
+        `count_if(NOT ${missingSql(col)}) AS n${j}`,
+        `count_if(NOT ${missingSql(col)} AND ${codeLikeSql(col)}) AS k${j}`,
+      ];
+    });
+    const first = (await conn.runAndReadAll(`SELECT ${shape.join(', ')} FROM ${sample}`)).getRowObjectsJson()[0] ?? {};
+    const wanted = columns.map((c, j) => {
+      const n = Number(first[`n${j}`] ?? 0);
+      const k = Number(first[`k${j}`] ?? 0);
+      // Values can decide only if enough of them are code-like; otherwise only the name's own rule is measured.
+      const nameRule = NAME_RULES.find((r) => r.pattern.test(c.name));
+      const own = nameRule ? checkIndexOf(nameRule.kind) : -1;
+      const byValue = n > 0 && k / n >= VALUE_PASS_THRESHOLD ? valueChecksFor(c.type) : [];
+      return own >= 0 && k > 0 && !byValue.includes(own) ? [...byValue, own] : byValue;
+    });
+    const result: Record<string, unknown> = { ...first };
+    const needed = columns.flatMap((c, j) => (wanted[j]!.length > 0 ? [j] : []));
+    if (needed.length === 0) return result;
+    // Pass 2: the checks, over the code-like values only (every other value fails every check anyway).
     await ensureDivisionTable(conn);
-    const r = await conn.runAndReadAll(`SELECT ${exprs.join(', ')} FROM ${sample}`);
-    return r.getRowObjectsJson()[0] ?? {};
+    const projected = needed
+      .map((j) => {
+        const col = quoteIdent(columns[j]!.name);
+        return `CASE WHEN ${codeLikeSql(col)} THEN CAST(${col} AS VARCHAR) END AS ${quoteIdent(`c${j}`)}`;
+      })
+      .join(', ');
+    const exprs = needed.flatMap((j) => {
+      const col = quoteIdent(`c${j}`);
+      const all = checks(col);
+      return wanted[j]!.map((k) => `count_if(NOT ${missingSql(col)} AND ${all[k]!}) AS p${j}_${k}`);
+    });
+    const second = await conn.runAndReadAll(`SELECT ${exprs.join(', ')} FROM (SELECT ${projected} FROM ${sample})`);
+    return { ...result, ...(second.getRowObjectsJson()[0] ?? {}) };
   });
 
   return columns.map((c, j) => {
@@ -176,14 +232,7 @@ export async function proposeRules(
     // 2. The name.
     if (nameRule) {
       // 电话 columns that hold mobiles were caught above; name rules without a value rule get no pass rate.
-      const k =
-        nameRule.kind === null
-          ? -1
-          : nameRule.kind === 'division_code'
-            ? VALUE_CHECKS.length
-            : nameRule.kind === 'date_parse'
-              ? VALUE_CHECKS.length + 2
-              : VALUE_CHECKS.findIndex((v) => v.kind === nameRule.kind);
+      const k = checkIndexOf(nameRule.kind);
       const passRate = k >= 0 ? rate(k) : null;
       return {
         column: c.name,

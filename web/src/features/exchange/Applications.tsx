@@ -17,11 +17,12 @@ import {
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { get, post } from '../../api/client.ts';
-import { useDepartmentName } from '../../api/hooks.ts';
+import { useDepartmentName, useMe } from '../../api/hooks.ts';
 import type { Resource } from '../../api/types.ts';
 import { ErrorAlert, Loading } from '../../components/Status.tsx';
 import { useI18n } from '../../i18n/index.tsx';
-import { atLeastOne, dueOf, type Application, type ApplicationDetail } from './api.ts';
+import { atLeastOne, dueOf, lastLocalDay, localDay, type Application, type ApplicationDetail } from './api.ts';
+import { ResubmitDialog } from './ResubmitDialog.tsx';
 import { SlaCountdown } from './SlaCountdown.tsx';
 
 export type ApplicationsMode = 'mine' | 'provider' | 'bureau' | 'department';
@@ -82,6 +83,8 @@ export function ApplicationsTable({
   const [answering, setAnswering] = useState<Application | null>(null);
   const [reviewing, setReviewing] = useState<Application | null>(null);
   const [reporting, setReporting] = useState<Application | null>(null);
+  const [resubmitting, setResubmitting] = useState<Application | null>(null);
+  const { data: me } = useMe();
   return (
     <>
       <Table<Application>
@@ -132,6 +135,11 @@ export function ApplicationsTable({
                     {t('apply.answer')}
                   </Button>
                 )}
+                {mode === 'mine' && a.state === 'returned' && a.applicantId === me?.id && (
+                  <Button size="small" type="primary" onClick={() => setResubmitting(a)} data-testid="app-resubmit-row">
+                    {t('apply.resubmit')}
+                  </Button>
+                )}
                 {mode === 'mine' && ['approved', 'delivered', 'expired'].includes(a.state) && (
                   <Button size="small" onClick={() => setReporting(a)} data-testid="app-usage">
                     {t('apply.usageReport')}
@@ -146,6 +154,7 @@ export function ApplicationsTable({
       {answering && <AnswerDialog app={answering} onClose={() => setAnswering(null)} />}
       {reviewing && <ReviewDialog app={reviewing} onClose={() => setReviewing(null)} />}
       {reporting && <UsageDialog app={reporting} onClose={() => setReporting(null)} />}
+      {resubmitting && <ResubmitDialog app={resubmitting} onClose={() => setResubmitting(null)} />}
     </>
   );
 }
@@ -176,7 +185,7 @@ function ApplicationDrawer({ id, onClose }: { id: string | null; onClose(): void
               {
                 key: 'per',
                 label: t('apply.period'),
-                children: `${a.periodFrom.slice(0, 10)} — ${a.periodTo.slice(0, 10)}`,
+                children: `${localDay(a.periodFrom)} — ${lastLocalDay(a.periodTo)}`,
               },
               ...(a.returnReason ? [{ key: 'rr', label: t('apply.returnReason'), children: a.returnReason }] : []),
               ...(a.refusalReason ? [{ key: 'rf', label: t('apply.refusalReason'), children: a.refusalReason }] : []),

@@ -24,6 +24,11 @@ const THEME = {
   token: {
     colorPrimary: '#0b57d0',
     colorLink: '#0b57d0',
+    // antd derives lighter hover shades (#2f78de: 4.3:1 against white); hovering must not drop below AA.
+    colorPrimaryHover: '#0842a0',
+    colorPrimaryActive: '#062f73',
+    colorLinkHover: '#0842a0',
+    colorLinkActive: '#062f73',
     // Status colours dark enough for text on their own light backgrounds (tags, alerts).
     colorSuccess: '#237804',
     colorWarning: '#ad4e00',

@@ -47,15 +47,22 @@ const noCommas = (x: string) => `CASE WHEN contains(${x}, ',') THEN replace(${x}
 const all = (...parts: string[]): string =>
   parts.length === 1 ? (parts[0] as string) : `CASE WHEN ${parts[0]} THEN ${all(...parts.slice(1))} ELSE false END`;
 const WS_CLASS = String.raw`[ \t\r\n\x{3000}\x{a0}]`;
+/** The code points of WS. */
+const WS_CODES = [32, 9, 13, 10, 0x3000, 0xa0];
 
 /**
  * The cleaned value of a raw VARCHAR column: trimmed, NUL bytes dropped when asked, '' → NULL.
  * trim() with a character set costs several times a plain scan, so it only runs on the few values
- * that start or end with whitespace (the unanchored regex is a cheap DFA test).
+ * that start or end with whitespace. `edges` tests that with ascii() (the first code point) and
+ * suffix() (the last bytes), about twice as fast as the regex but a longer expression, which costs
+ * planning time on wide tables: used where there are at most a few dozen columns.
  */
-export function cleanExpr(col: string, stripNul: boolean): string {
+export function cleanExpr(col: string, stripNul: boolean, edges = false): string {
   const v = stripNul ? `replace(${col}, chr(0), '')` : col;
-  return `CASE WHEN regexp_matches(${v}, ${lit(`^${WS_CLASS}|${WS_CLASS}$`)}) THEN NULLIF(trim(${v}, ${WS}), '') ELSE NULLIF(${v}, '') END`;
+  const test = edges
+    ? [`ascii(${v}) IN (${WS_CODES.join(', ')})`, ...WS_CODES.map((c) => `suffix(${v}, chr(${c}))`)].join(' OR ')
+    : `regexp_matches(${v}, ${lit(`^${WS_CLASS}|${WS_CLASS}$`)})`;
+  return `CASE WHEN ${test} THEN NULLIF(trim(${v}, ${WS}), '') ELSE NULLIF(${v}, '') END`;
 }
 
 export interface ColumnStats {
@@ -158,7 +165,7 @@ export function statsSelect(s = ''): string[] {
  */
 export function wideStatsQuery(from: string, cols: string[], stripNul: boolean): string {
   const sfx = (i: number) => `_${i + 1}`;
-  const cleaned = cols.map((c, i) => `${cleanExpr(c, stripNul)} AS __c${sfx(i)}`);
+  const cleaned = cols.map((c, i) => `${cleanExpr(c, stripNul, true)} AS __c${sfx(i)}`);
   const flags = cols.flatMap((_, i) => flagsSelect(`__c${sfx(i)}`, sfx(i)));
   const derived = cols.flatMap((_, i) => derivedSelect(sfx(i)));
   const aggs = cols.flatMap((_, i) => statsSelect(sfx(i)));
@@ -264,6 +271,121 @@ export function planFor(type: ColumnType, s: ColumnStats): Pick<ColumnPlan, 'typ
     case 'text':
       return { type, sqlType: 'VARCHAR', cast: (x) => x, fastCast: (x) => x };
   }
+}
+
+/** A decimal's integer part without leading zeros (`0`, `12`, `1,234`; not `007`). */
+const INT_PART_NO_LEADING_ZERO = String.raw`(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)`;
+const RE_LEADING_ZERO = String.raw`[+-]?0\d.*`;
+
+/**
+ * The typed value of raw column `raw` for the single-scan load, where the plan was chosen from a
+ * sample of the first rows and every later value is checked while the Parquet file is written.
+ * The check is conservative: it lets a value through only if it fits the plan AND cannot change what
+ * inference over the whole file would choose (a leading zero or a 16-digit number turn a column into
+ * identifiers, one more decimal place changes DECIMAL(w,s), an exponent makes it DOUBLE...). Any other
+ * value evaluates `fail` (an error() that aborts the write, after which the load falls back to the
+ * two-scan path with whole-file counts). Text columns need no check (null): their whole-file counts
+ * are computed afterwards from the written file.
+ *
+ * Most values are in a canonical form (`12`, `13.8`, `2023-01-02 00:00:00`) that one cheap test
+ * recognises on the raw value; only the others are cleaned (`cleaned`: trimmed, '' → NULL) and
+ * checked in full, so the common case costs one regex or cast round trip and the cast.
+ */
+export function checkedValue(
+  plan: ColumnPlan,
+  s: ColumnStats,
+  overridden: boolean,
+): ((raw: string, cleaned: string, fail: string) => string) | null {
+  const full = fullCheck(plan, s, overridden);
+  if (!full) return null;
+  const fast = fastCheck(plan, s, overridden);
+  return (raw, cleaned, fail) =>
+    `CASE WHEN ${raw} IS NULL THEN NULL${fast ? ` WHEN ${fast.test(raw)} THEN ${fast.value(raw, fail)}` : ''}
+      ELSE (CASE WHEN ${cleaned} IS NULL THEN NULL ELSE ${full(`(${cleaned})`, fail)} END) END`;
+}
+
+/** The check of a cleaned non-null value: its typed value, or `fail`. */
+function fullCheck(
+  plan: ColumnPlan,
+  s: ColumnStats,
+  overridden: boolean,
+): ((x: string, fail: string) => string) | null {
+  const gated = (re: string, cast: (x: string) => string) => (x: string, fail: string) =>
+    `CASE WHEN ${match(x, re)} THEN coalesce(${cast(x)}, ${fail}) ELSE ${fail} END`;
+  switch (plan.type) {
+    case 'text':
+      return null;
+    case 'boolean':
+      return (x, fail) =>
+        `CASE WHEN ${inList(x, TRUE_WORDS)} THEN true WHEN ${inList(x, FALSE_WORDS)} THEN false ELSE ${fail} END`;
+    case 'integer':
+      // An override keeps the type whatever the identifier rules say; otherwise at most 15 digits
+      // and no leading zero, so that the column cannot turn into identifiers.
+      return gated(
+        overridden ? RE_INT : String.raw`[+-]?(?:0|[1-9]\d{0,14}|[1-9]\d{0,2}(?:,\d{3})+)`,
+        (x) => `TRY_CAST(${noCommas(x)} AS BIGINT)`,
+      );
+    case 'decimal': {
+      const cast = (x: string) => `TRY_CAST(${noCommas(x)} AS ${plan.sqlType})`;
+      if (plan.sqlType === 'DOUBLE') {
+        if (overridden) return gated(RE_DEC, cast);
+        return (x, fail) =>
+          `CASE WHEN ${match(x, RE_DEC)} AND NOT ${match(x, RE_LEADING_ZERO)} THEN coalesce(${cast(x)}, ${fail}) ELSE ${fail} END`;
+      }
+      // DECIMAL(w, s): no exponent and at most the sample's scale (the cast fails past w - s integer digits).
+      return gated(
+        decimalPattern(overridden ? String.raw`(?:\d+|\d{1,3}(?:,\d{3})+)` : INT_PART_NO_LEADING_ZERO, s),
+        cast,
+      );
+    }
+    case 'date':
+      return gated(RE_DATE, (x) => `TRY_CAST(${normDate(x)} AS DATE)`);
+    case 'datetime':
+      return gated(RE_WHEN, (x) => `TRY_CAST(${normDate(x)} AS TIMESTAMP)`);
+  }
+}
+
+const decimalPattern = (intPart: string, s: ColumnStats) =>
+  String.raw`[+-]?(?:${intPart}(?:\.\d{0,${s.maxScale}})?${s.maxScale > 0 ? String.raw`|\.\d{1,${s.maxScale}}` : ''})`;
+
+/** A cheap test for the canonical forms of a raw value, each of which passes fullCheck unchanged. */
+function fastCheck(
+  plan: ColumnPlan,
+  s: ColumnStats,
+  overridden: boolean,
+): { test: (c: string) => string; value: (c: string, fail: string) => string } | null {
+  switch (plan.type) {
+    case 'integer':
+      // DuckDB's own rendering of the number: digits with an optional minus, no leading zero.
+      return {
+        test: (c) => `TRY_CAST(${c} AS BIGINT)::VARCHAR = ${c}${overridden ? '' : ` AND strlen(${c}) < 16`}`,
+        value: (c) => `TRY_CAST(${c} AS BIGINT)`,
+      };
+    case 'decimal':
+      if (plan.sqlType === 'DOUBLE') return null;
+      return {
+        test: (c) => match(c, decimalPattern(String.raw`(?:0|[1-9]\d*)`, s)),
+        value: (c, fail) => `coalesce(TRY_CAST(${c} AS ${plan.sqlType}), ${fail})`,
+      };
+    case 'date':
+      return {
+        test: (c) => `strlen(${c}) = 10 AND TRY_CAST(${c} AS DATE)::VARCHAR = ${c}`,
+        value: (c) => `TRY_CAST(${c} AS DATE)`,
+      };
+    case 'datetime':
+      return {
+        test: (c) => `strlen(${c}) = 19 AND TRY_CAST(${c} AS TIMESTAMP)::VARCHAR = ${c}`,
+        value: (c) => `TRY_CAST(${c} AS TIMESTAMP)`,
+      };
+    case 'boolean':
+    case 'text':
+      return null;
+  }
+}
+
+/** Whether a plan chosen from whole-file counts is the one a sample chose (same type and SQL type). */
+export function samePlan(a: ColumnPlan, b: ColumnPlan): boolean {
+  return a.type === b.type && a.sqlType === b.sqlType && a.mayReject === b.mayReject;
 }
 
 const NEAR_FIT = 0.95;

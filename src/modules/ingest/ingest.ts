@@ -7,17 +7,20 @@ import { AppError, badRequest } from '../../platform/http/errors.ts';
 import type { ColumnType, IngestOptions, IngestProgress, IngestResult, Rejection, SourceFormat } from './types.ts';
 import { MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
-import { prepareTextSource, readHead } from './encoding.ts';
+import { prepareTextSource, readHead, type TextSource } from './encoding.ts';
 import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
 import { joinHeaderRows, makeColumnNames } from './names.ts';
 import {
+  checkedValue,
   chooseType,
   cleanExpr,
   longStatsQuery,
   statsFromRow,
+  samePlan,
   STATS_PER_COLUMN,
   wideStatsQuery,
   type ColumnPlan,
+  type ColumnStats,
 } from './infer.ts';
 import { stageXlsx } from './xlsx.ts';
 import { splitFeatureCollection } from './geojson.ts';
@@ -106,6 +109,15 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
       const ctx = makeCtx(opts, conn, db, work, size);
       await ctx.sql(`ATTACH ${quoteLiteral(path.join(work, 'scratch.duckdb'))} AS ${db}`);
       try {
+        if (format === 'csv' || format === 'tsv') {
+          const csv = await openCsv(ctx, format);
+          if (csv.width <= WIDE_STATS_MAX_COLUMNS) {
+            const fast = await singleScanCsv(ctx, csv, format, partial);
+            if (fast) return fast;
+          }
+          throwIfAborted(opts.signal);
+          return await loadStage(ctx, await stageCsv(ctx, csv), format, partial);
+        }
         const stage = await stageSource(ctx, format);
         throwIfAborted(opts.signal);
         return await loadStage(ctx, stage, format, partial);
@@ -204,11 +216,8 @@ async function scalar(ctx: Ctx, text: string): Promise<number> {
   return Number(r.getRows()[0]?.[0] ?? 0);
 }
 
-function stageSource(ctx: Ctx, format: SourceFormat): Promise<Stage> {
+function stageSource(ctx: Ctx, format: Exclude<SourceFormat, 'csv' | 'tsv'>): Promise<Stage> {
   switch (format) {
-    case 'csv':
-    case 'tsv':
-      return stageCsv(ctx, format);
     case 'xlsx':
       return stageExcel(ctx);
     case 'json':
@@ -263,7 +272,20 @@ async function scanStats(
   return { staged, byCol };
 }
 
-async function stageCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<Stage> {
+/** A CSV/TSV source opened for reading: UTF-8 text, delimiter and header known, reader built. */
+interface CsvSource {
+  src: TextSource;
+  warnings: string[];
+  delim: string;
+  /** Header records skipped before the data. */
+  h: number;
+  width: number;
+  headers: string[];
+  /** read_csv over the data rows as raw VARCHAR c1..cN; with `rejects`, malformed rows are recorded there. */
+  reader: (rejects?: { table: string; scan: string }) => string;
+}
+
+async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
   const { src, warnings } = await prepareText(ctx);
   const delim =
     ctx.opts.delimiter ?? (format === 'tsv' ? '\t' : sniffDelimiter(readHead(src.path, 64 * 1024).toString('utf8')));
@@ -275,74 +297,88 @@ async function stageCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<Stage> {
   const width = Math.max(...headerRecords.map((r) => r.length));
   checkWidth(width, 'header row');
   const headers = h > 1 ? joinHeaderRows(headerRecords, width) : (headerRecords[0] ?? []);
-  const rejTable = `rejects_${rand()}`;
-  const scanTable = `scans_${rand()}`;
-  /*
-   * The CSV is never materialised: it is scanned twice, once here for the inference counts (which
-   * also records the malformed rows) and once by the final COPY to Parquet. Both scans use the same
-   * options, so ignore_errors drops the same rows and row_number() gives the same load order
-   * (preserve_insertion_order stays on: it is what makes row_number() OVER () the file order).
-   */
-  const reader = (rejects: boolean) =>
-    `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
-        columns = ${columnsParam(width)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
-        max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, skip = ${h}, ignore_errors = true${
-          rejects
-            ? `, store_rejects = true, rejects_table = ${quoteLiteral(rejTable)}, rejects_scan = ${quoteLiteral(scanTable)}`
-            : ''
-        })`;
-  // skip = h drops the header records (quote-aware); __rid keeps counting them so that __rid + 1 is
-  // the record number DuckDB reports in the rejects table.
-  const numbered = `(SELECT row_number() OVER () - 1 + ${h} AS __rid, * FROM ${reader(false)})`;
   const badHeader = headerRecords.findIndex((r) => r.length !== width);
   if (h > 1 && badHeader >= 0) {
     throw badFile('bad_header', `Header row ${badHeader + 1} has a different number of fields than the others`, {
       row: badHeader + 1,
     });
   }
+  /*
+   * Every scan of the CSV uses the same options, so ignore_errors drops the same rows and
+   * row_number() gives the same load order (preserve_insertion_order stays on: it is what makes
+   * row_number() OVER () the file order). skip = h drops the header records (quote-aware).
+   */
+  const reader = (rejects?: { table: string; scan: string }) =>
+    `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
+        columns = ${columnsParam(width)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
+        max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, skip = ${h}, ignore_errors = true${
+          rejects
+            ? `, store_rejects = true, rejects_table = ${quoteLiteral(rejects.table)}, rejects_scan = ${quoteLiteral(rejects.scan)}`
+            : ''
+        })`;
+  return { src, warnings, delim, h, width, headers, reader };
+}
+
+/** The malformed rows DuckDB recorded while reading: count and the first MAX_REJECTIONS (unbalanced quotes throw). */
+async function csvRejects(ctx: Ctx, csv: CsvSource, rejTable: string) {
+  const { h, headers } = csv;
+  // DuckDB's `line` is the 1-based record number (header included), not the physical line.
+  const rej = `(SELECT line, min(column_name) AS column_name, min(csv_line) AS csv_line, min(error_type) AS error_type,
+                 min(error_message) AS error_message, min(byte_position) AS byte_position FROM ${rejTable} GROUP BY line)`;
+  const unbalanced = (
+    await ctx.sql(
+      `SELECT line, byte_position FROM ${rej} WHERE error_message ILIKE '%unterminated quote%' ORDER BY line LIMIT 1`,
+    )
+  ).getRows()[0];
+  if (unbalanced) {
+    const row = Number(unbalanced[0]) - h;
+    throw badFile(
+      'unbalanced_quote',
+      `Unbalanced quote at data row ${row} (byte offset ${String(unbalanced[1])}): a field opened with " is never closed`,
+      { row, offset: Number(unbalanced[1]) },
+    );
+  }
+  const count = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
+  const sample = (
+    await ctx.sql(
+      `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message
+       FROM ${rej} ORDER BY line LIMIT ${MAX_REJECTIONS}`,
+    )
+  )
+    .getRows()
+    .map((r) => ({
+      row: Number(r[0]),
+      column: r[1] === null ? null : headerLabel(headers, String(r[1])),
+      value: r[2] === null ? null : String(r[2]),
+      reason: String(r[3]),
+    }));
+  return { rej, count, sample };
+}
+
+async function stageCsv(ctx: Ctx, csv: CsvSource): Promise<Stage> {
+  const { src, warnings, delim, h, width, headers, reader } = csv;
+  const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
+  /*
+   * The CSV is never materialised: it is scanned twice, once here for the inference counts (which
+   * also records the malformed rows) and once by the final COPY to Parquet.
+   */
+  // __rid keeps counting the header records so that __rid + 1 is the record number DuckDB reports
+  // in the rejects table.
+  const numbered = `(SELECT row_number() OVER () - 1 + ${h} AS __rid, * FROM ${reader()})`;
   try {
     let from = numbered;
     let stats: ScanStats | undefined;
     if (width <= WIDE_STATS_MAX_COLUMNS) {
       ctx.progress('inferring', 0, 0);
-      stats = await scanStats(ctx, reader(true), width, src.firstNul !== null, 'inferring');
+      stats = await scanStats(ctx, reader(rejects), width, src.firstNul !== null, 'inferring');
     } else {
       // A parallel COPY straight from the CSV keeps a Parquet writer per thread with buffers for
       // every column (1,500 columns exhaust 512 MB), so wide files go through a scratch table.
       const table = `${ctx.db}.raw`;
-      await ctx.sqlWithProgress(`CREATE TABLE ${table} AS SELECT * FROM ${reader(true)}`);
+      await ctx.sqlWithProgress(`CREATE TABLE ${table} AS SELECT * FROM ${reader(rejects)}`);
       from = `(SELECT rowid + ${h} AS __rid, * FROM ${table})`;
     }
-    // DuckDB's `line` is the 1-based record number (header included), not the physical line.
-    const rej = `(SELECT line, min(column_name) AS column_name, min(csv_line) AS csv_line, min(error_type) AS error_type,
-                   min(error_message) AS error_message, min(byte_position) AS byte_position FROM ${rejTable} GROUP BY line)`;
-    const unbalanced = (
-      await ctx.sql(
-        `SELECT line, byte_position FROM ${rej} WHERE error_message ILIKE '%unterminated quote%' ORDER BY line LIMIT 1`,
-      )
-    ).getRows()[0];
-    if (unbalanced) {
-      const row = Number(unbalanced[0]) - h;
-      throw badFile(
-        'unbalanced_quote',
-        `Unbalanced quote at data row ${row} (byte offset ${String(unbalanced[1])}): a field opened with " is never closed`,
-        { row, offset: Number(unbalanced[1]) },
-      );
-    }
-    const preCount = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
-    const sample = (
-      await ctx.sql(
-        `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message
-         FROM ${rej} ORDER BY line LIMIT ${MAX_REJECTIONS}`,
-      )
-    )
-      .getRows()
-      .map((r) => ({
-        row: Number(r[0]),
-        column: r[1] === null ? null : headerLabel(headers, String(r[1])),
-        value: r[2] === null ? null : String(r[2]),
-        reason: String(r[3]),
-      }));
+    const { rej, count: preCount, sample } = await csvRejects(ctx, csv, rejects.table);
     let srcRow = (rid: string) => `(${rid} + 1 - ${h})`;
     if (preCount > 0) {
       // Loaded record m (1-based) is source record m + #{j : R_j - j < m} for the sorted rejected records R.
@@ -357,7 +393,7 @@ async function stageCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<Stage> {
       from,
       headers,
       where: `__rid >= ${h}`,
-      rows: stats ? reader(false) : undefined,
+      rows: stats ? reader() : undefined,
       srcRow,
       extras: [],
       pre: { count: preCount, sample },
@@ -370,7 +406,9 @@ async function stageCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<Stage> {
       stats,
     };
   } finally {
-    await ctx.conn.run(`DROP TABLE IF EXISTS ${rejTable}; DROP TABLE IF EXISTS ${scanTable}`).catch(() => undefined);
+    await ctx.conn
+      .run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`)
+      .catch(() => undefined);
   }
 }
 
@@ -595,12 +633,134 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
   };
 }
 
-/** Infers types over the staged columns, lists bad values, and writes the Parquet file. */
-async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: string): Promise<IngestResult> {
+/** Rows of the CSV sample the single-scan load chooses its types from (IngestOptions.inferenceSampleRows). */
+const SAMPLE_ROWS = 20_000;
+/** Marks the error() a value raises when it does not fit the sample's plan (see checkedCast). */
+const TYPE_CHECK_FAILED = 'citydata_type_check_failed';
+
+/**
+ * The load of an ordinary CSV (up to WIDE_STATS_MAX_COLUMNS columns) in one scan of the file, which
+ * is most of the cost. Types are chosen from the first rows, then the one COPY to Parquet checks
+ * every later value against its column's plan (checkedCast): the first value that does not fit, or
+ * that could change what whole-file inference chooses, aborts the COPY and the load falls back to the
+ * two-scan path (inference counts over the whole file, then the COPY): null. Text columns are counted
+ * afterwards over the whole file from the Parquet file (a fast columnar read), so their warnings and
+ * the choice to keep them as text rest on every value too. A file shorter than the sample is
+ * inferred exactly from it and needs no checks.
+ */
+async function singleScanCsv(
+  ctx: Ctx,
+  csv: CsvSource,
+  format: 'csv' | 'tsv',
+  partial: string,
+): Promise<IngestResult | null> {
   const { opts } = ctx;
   const policy = opts.badValuePolicy ?? 'widen';
-  const { names, warnings: nameWarnings } = makeColumnNames(stage.headers, ['_id', ...stage.extras.map((e) => e.name)]);
-  const overrides = opts.typeOverrides ?? {};
+  const { names, nameWarnings, overrides } = columnNames(ctx, csv.headers, []);
+  const stripNul = csv.src.firstNul !== null;
+  const sampleRows = Math.max(1, opts.inferenceSampleRows ?? SAMPLE_ROWS);
+  ctx.progress('inferring', 0, 0);
+  const sample = await scanStats(
+    ctx,
+    `(SELECT * FROM ${csv.reader()} LIMIT ${sampleRows})`,
+    csv.width,
+    stripNul,
+    'inferring',
+  );
+  // Fewer data rows than asked for: the sample is the whole file and its counts are exact.
+  const whole = sample.staged < sampleRows;
+  const stats = names.map((_, i) => statsFromRow(sample.byCol.get(colName(i)) ?? []));
+  const plans = names.map((name, i) => chooseType(name, stats[i] as ColumnStats, policy, overrides[name]));
+  // Values to reject (reject_row, or a forced type most values fit) need the two-scan path's report.
+  if (plans.some((p) => p.mayReject)) return null;
+  throwIfAborted(opts.signal);
+
+  const select = plans.map((p, i) => {
+    const c = colName(i);
+    const name = names[i] as string;
+    const cleaned = cleanExpr(c, stripNul, true);
+    const checked = whole ? null : checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
+    const value = checked ? checked(c, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`) : p.fastCast(`(${cleaned})`);
+    return `${value}::${p.sqlType} AS ${quoteIdent(name)}`;
+  });
+  const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
+  try {
+    ctx.progress('writing', 0, sample.staged);
+    try {
+      // The casts run below the row_number() window: that operator is not parallel, and what sits
+      // under it in the plan runs on every thread.
+      await ctx.sqlWithProgress(
+        `COPY (SELECT row_number() OVER () AS _id, * FROM (SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}))
+         TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+        'writing',
+      );
+    } catch (err) {
+      if (opts.signal?.aborted || !String((err as Error)?.message ?? err).includes(TYPE_CHECK_FAILED)) throw err;
+      await fsp.rm(partial, { force: true });
+      return null;
+    }
+    const pre = await csvRejects(ctx, csv, rejects.table);
+
+    // Text columns: whole-file counts from the written values (cleaned the same way), same choice.
+    const textCols = whole
+      ? []
+      : names.flatMap((name, i) => (plans[i]?.type === 'text' && overrides[name] === undefined ? [i] : []));
+    if (textCols.length > 0) {
+      const from = `(SELECT ${textCols.map((i, k) => `${quoteIdent(names[i] as string)} AS ${colName(k)}`).join(', ')}
+        FROM read_parquet(${quoteLiteral(partial)}))`;
+      const counted = await scanStats(ctx, from, textCols.length, false, 'writing');
+      for (const [k, i] of textCols.entries()) {
+        const plan = chooseType(
+          names[i] as string,
+          statsFromRow(counted.byCol.get(colName(k)) ?? []),
+          policy,
+          undefined,
+        );
+        if (!samePlan(plan, plans[i] as ColumnPlan)) {
+          await fsp.rm(partial, { force: true });
+          return null;
+        }
+        plans[i] = plan;
+      }
+    }
+    const warnings = [...csv.warnings, ...nameWarnings, ...plans.flatMap((p) => (p.warning ? [p.warning] : []))];
+    const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
+    const rowsRejected = pre.count;
+    if (rowsLoaded === 0) warnings.push('the file has a header but no data rows');
+    if (rowsRejected > rowsLoaded)
+      warnings.push(
+        `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
+      );
+    ctx.progress('writing', ctx.bytesTotal, rowsLoaded + rowsRejected);
+    return {
+      format,
+      encoding: csv.src.encoding,
+      delimiter: csv.delim,
+      sheet: null,
+      columns: names.map((name, i) => ({
+        name,
+        type: (plans[i] as ColumnPlan).type,
+        sourceIndex: i,
+        nullCount: nullCounts[i] ?? 0,
+      })),
+      rowsRead: rowsLoaded + rowsRejected,
+      rowsLoaded,
+      rowsRejected,
+      rejections: pre.sample.slice(0, MAX_REJECTIONS),
+      geometry: null,
+      warnings,
+    };
+  } finally {
+    await ctx.conn
+      .run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`)
+      .catch(() => undefined);
+  }
+}
+
+/** Final column names (header text kept) and the type overrides, which must name some of them. */
+function columnNames(ctx: Ctx, headers: string[], extras: Stage['extras']) {
+  const { names, warnings: nameWarnings } = makeColumnNames(headers, ['_id', ...extras.map((e) => e.name)]);
+  const overrides = ctx.opts.typeOverrides ?? {};
   for (const name of Object.keys(overrides)) {
     if (!names.includes(name)) {
       throw badRequest('unknown_column', `Type override names column ${name}, which the file does not have`, {
@@ -609,6 +769,48 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
       });
     }
   }
+  return { names, nameWarnings, overrides };
+}
+
+/** Row and null counts from the Parquet footer's statistics: no scan of the data. */
+async function parquetCounts(
+  ctx: Ctx,
+  partial: string,
+  names: string[],
+): Promise<{ rowsLoaded: number; nullCounts: number[] }> {
+  const n = names.length;
+  const meta = `parquet_metadata(${quoteLiteral(partial)})`;
+  const rowsLoaded = await scalar(
+    ctx,
+    `SELECT coalesce(sum(row_group_num_rows), 0) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM ${meta})`,
+  );
+  const nullByColumn = new Map(
+    (await ctx.sql(`SELECT column_id, sum(stats_null_count) FROM ${meta} GROUP BY column_id`))
+      .getRows()
+      .map((r) => [Number(r[0]), r[1] === null ? null : Number(r[1])]),
+  );
+  const nullCounts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const known = nullByColumn.get(i + 1); // column 0 is _id
+    nullCounts.push(
+      known ??
+        (rowsLoaded === 0
+          ? 0
+          : await scalar(
+              ctx,
+              `SELECT count(*) - count(${quoteIdent(names[i] as string)}) FROM read_parquet(${quoteLiteral(partial)})`,
+            )),
+    );
+  }
+
+  return { rowsLoaded, nullCounts };
+}
+
+/** Infers types over the staged columns, lists bad values, and writes the Parquet file. */
+async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: string): Promise<IngestResult> {
+  const { opts } = ctx;
+  const policy = opts.badValuePolicy ?? 'widen';
+  const { names, nameWarnings, overrides } = columnNames(ctx, stage.headers, stage.extras);
   const n = names.length;
   const xs = names.map((_, i) => `x${i + 1}`);
   const cleanCols = [
@@ -692,30 +894,7 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
     'writing',
   );
 
-  // Row and null counts from the Parquet footer's statistics: no scan of the data.
-  const meta = `parquet_metadata(${quoteLiteral(partial)})`;
-  const rowsLoaded = await scalar(
-    ctx,
-    `SELECT coalesce(sum(row_group_num_rows), 0) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM ${meta})`,
-  );
-  const nullByColumn = new Map(
-    (await ctx.sql(`SELECT column_id, sum(stats_null_count) FROM ${meta} GROUP BY column_id`))
-      .getRows()
-      .map((r) => [Number(r[0]), r[1] === null ? null : Number(r[1])]),
-  );
-  const nullCounts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const known = nullByColumn.get(i + 1); // column 0 is _id
-    nullCounts.push(
-      known ??
-        (rowsLoaded === 0
-          ? 0
-          : await scalar(
-              ctx,
-              `SELECT count(*) - count(${quoteIdent(names[i] as string)}) FROM read_parquet(${quoteLiteral(partial)})`,
-            )),
-    );
-  }
+  const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
 
   const rowsRejected = stage.pre.count + typeRejectedRows;
   const rejections = [...stage.pre.sample, ...typeRejections].sort((a, b) => a.row - b.row).slice(0, MAX_REJECTIONS);

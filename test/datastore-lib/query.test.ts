@@ -237,6 +237,57 @@ describe('runRowsQuery', () => {
     ).rejects.toMatchObject({ code: 'invalid_aggregate' });
   });
 
+  it('gives the same rows and totals when the file row count comes from the version record', async () => {
+    const known: TableSource = { ...fx.small, rowCount: 10 };
+    const requests: Record<string, unknown>[] = [
+      { limit: 3 },
+      { limit: 2, filters: { field: '区', op: 'eq', value: '武昌区' } },
+      { limit: 2, offset: 2, filters: { field: '区', op: 'eq', value: '武昌区' } },
+      { limit: 2, offset: 8, filters: { field: '区', op: 'eq', value: '武昌区' } },
+      { limit: 2, sort: '数值 desc', filters: { field: '有效', op: 'eq', value: true } },
+      { limit: 2, filters: { field: '站点', op: 'eq', value: '没有这个站' } },
+      { limit: 2, offset: 4, filters: { field: '站点', op: 'eq', value: '没有这个站' } },
+      { limit: 2, filters: { field: '姓名', op: 'eq', value: '张**' } },
+      { limit: 1, groupBy: '区' },
+    ];
+    for (const q of requests) {
+      const a = await runRowsQuery(fx.engine, known, req(q));
+      const b = await runRowsQuery(fx.engine, fx.small, req(q));
+      expect(a, JSON.stringify(q)).toEqual(b);
+    }
+    const wuchang = { field: '区', op: 'eq', value: '武昌区' };
+    const first = await runRowsQuery(fx.engine, known, req({ limit: 2, filters: wuchang }));
+    expect([ids(first.records), first.total, first.totalExact]).toEqual([[1, 3], 5, true]);
+    const beyond = await runRowsQuery(fx.engine, known, req({ limit: 2, offset: 8, filters: wuchang }));
+    expect([beyond.records, beyond.total]).toEqual([[], 5]);
+    // A cursor page still reports the total of the whole filtered set, not of the rows after the cursor.
+    const next = await runRowsQuery(fx.engine, known, req({ limit: 2, filters: wuchang, cursor: first.nextCursor }));
+    expect([ids(next.records), next.total]).toEqual([[5, 8], 5]);
+    const last = await runRowsQuery(fx.engine, known, req({ limit: 2, filters: wuchang, cursor: next.nextCursor }));
+    expect([ids(last.records), last.total, last.nextCursor]).toEqual([[10], 5, undefined]);
+    // A grant's row filter counts too.
+    const scoped: TableSource = { ...known, rowFilterSql: `"区" = '武昌区'` };
+    const viaGrant = await runRowsQuery(
+      fx.engine,
+      scoped,
+      req({ limit: 1, filters: { field: '数值', op: 'gt', value: 5 } }),
+    );
+    expect([ids(viaGrant.records), viaGrant.total]).toEqual([[5], 3]);
+  });
+
+  it('answers each value of a repeated query shape with its own rows', async () => {
+    const run = async (value: string) =>
+      ids(
+        (await runRowsQuery(fx.engine, fx.small, req({ fields: '_id', filters: { field: '站点', op: 'eq', value } })))
+          .records,
+      );
+    for (let i = 0; i < 3; i++) {
+      expect(await run('东湖站')).toEqual([1, 6, 7]);
+      expect(await run('西湖站')).toEqual([2, 9]);
+      expect(await run('无')).toEqual([]);
+    }
+  });
+
   describe('on a file over 1M rows', () => {
     let big: TableSource;
     beforeAll(async () => {

@@ -65,5 +65,6 @@ describe('kill -9 during a burst of reads', () => {
     const logged = new Set(entries.map((e) => (e.filter ? (JSON.parse(e.filter) as { value: number }).value : 0)));
     const missing = completed.filter((n) => !logged.has(100_000 + n));
     expect(missing).toEqual([]);
-  });
+    // Two server starts, a load and a burst: a budget for a busy machine, not a speed check.
+  }, 240_000);
 });

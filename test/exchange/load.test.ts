@@ -10,5 +10,6 @@ describe('exchange log under load', () => {
     expect(r.non2xx).toBe(0);
     expect(r.ok).toBe(1000);
     expect(r.logged).toBe(r.ok);
-  });
+    // A server start, a load and the burst: a budget for a busy machine, not a speed check.
+  }, 240_000);
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
-import { nowIso } from '../../platform/db/index.ts';
+import type { Insertable } from 'kysely';
+import { nowIso, type Database, type Db, type MetadataStore } from '../../platform/db/index.ts';
 import { quoteIdent } from '../../platform/duckdb/index.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { authorize, can, type Actor, type UserActor } from '../access/index.ts';
@@ -58,15 +59,28 @@ export async function readableTable(
   // A grant is used when the caller names it, or when without it they would be denied or see masked values the
   // grant shows raw.
   const lookup = grantLookups.get(ctx);
+  // The grant (checked on every read, never cached) and the version are looked up together; authorisation is still
+  // decided before the version is used, so a caller who may not read learns nothing about its versions.
+  const grantQuery =
+    actor.kind !== 'user' || !lookup
+      ? null
+      : opts.grantId
+        ? lookup(actor, resource, opts.grantId)
+        : raw
+          ? null
+          : lookup(actor, resource);
+  const [found, v] = await Promise.all([
+    grantQuery,
+    versionId ? datastoreRepo.version(ctx.store.db, versionId) : datastoreRepo.current(ctx.store.db, resource.id),
+  ]);
   let grant: ActiveGrant | null = null;
   if (opts.grantId) {
-    grant = actor.kind === 'user' && lookup ? await lookup(actor, resource, opts.grantId) : null;
+    grant = found;
     if (!grant)
       throw new AppError(403, 'grant_inactive', `Grant ${opts.grantId} is not active for you on ${resource.code}`);
-  } else if (!raw && actor.kind === 'user' && lookup) {
-    const g = await lookup(actor, resource);
+  } else if (found && actor.kind === 'user') {
     const allowed = can(actor, { action: 'resource.read_data', resource });
-    if (g && (!allowed || g.unmasked.some((f) => maskKinds.get(f)))) grant = g;
+    if (!allowed || found.unmasked.some((f) => maskKinds.get(f))) grant = found;
   }
   if (!grant)
     authorize(
@@ -74,9 +88,6 @@ export async function readableTable(
       { action: 'resource.read_data', resource },
       'This data is shared or opened on conditions: apply for access first',
     );
-  const v = versionId
-    ? await datastoreRepo.version(ctx.store.db, versionId)
-    : await datastoreRepo.current(ctx.store.db, resource.id);
   if (!v || v.resource_id !== resource.id)
     throw new AppError(
       404,
@@ -100,10 +111,16 @@ export async function readableTable(
       return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name)) };
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
+  const rowCount = Number(v.row_count);
   return {
     resource,
-    version: { id: v.id, version: v.version, rowCount: Number(v.row_count), file: v.file },
-    source: { parquetPath: path.join(ctx.config.dataDir, v.file), columns, ...(rowFilterSql ? { rowFilterSql } : {}) },
+    version: { id: v.id, version: v.version, rowCount, file: v.file },
+    source: {
+      parquetPath: path.join(ctx.config.dataDir, v.file),
+      columns,
+      rowCount,
+      ...(rowFilterSql ? { rowFilterSql } : {}),
+    },
     masked,
     grantId: grant?.id ?? null,
   };
@@ -125,25 +142,84 @@ export interface ExchangeEntry {
   clientIp?: string | null;
 }
 
-/** Appends one line to the exchange log for a completed read. */
+/** Appends one line to the exchange log for a completed read; resolves once the line is committed. */
 export async function logExchange(ctx: AppContext, actor: Actor, t: ReadableTable, e: ExchangeEntry): Promise<void> {
-  await ctx.store.db
-    .insertInto('exchange_log')
-    .values({
-      at: nowIso(),
-      actor_id: actor.kind === 'user' ? actor.userId : null,
-      actor_name: actor.kind === 'user' ? actor.username : null,
-      department_id: actor.kind === 'user' ? actor.departmentId : null,
-      resource_id: t.resource.id,
-      provider_id: t.resource.providerId,
-      version_id: t.version.id,
-      channel: e.channel,
-      fields: e.fields ? JSON.stringify(e.fields) : null,
-      filter: e.filter ?? null,
-      row_count: e.rows,
-      byte_count: e.bytes,
-      grant_id: e.grantId ?? t.grantId,
-      client_ip: e.clientIp ?? null,
-    })
-    .execute();
+  let writer = logWriters.get(ctx.store);
+  if (!writer) logWriters.set(ctx.store, (writer = new ExchangeLogWriter(ctx.store.db)));
+  await writer.append({
+    at: nowIso(),
+    actor_id: actor.kind === 'user' ? actor.userId : null,
+    actor_name: actor.kind === 'user' ? actor.username : null,
+    department_id: actor.kind === 'user' ? actor.departmentId : null,
+    resource_id: t.resource.id,
+    provider_id: t.resource.providerId,
+    version_id: t.version.id,
+    channel: e.channel,
+    fields: e.fields ? JSON.stringify(e.fields) : null,
+    filter: e.filter ?? null,
+    row_count: e.rows,
+    byte_count: e.bytes,
+    grant_id: e.grantId ?? t.grantId,
+    client_ip: e.clientIp ?? null,
+  });
+}
+
+type ExchangeLine = Insertable<Database['exchange_log']>;
+
+/** Lines per INSERT: 14 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
+const MAX_LINES_PER_WRITE = 500;
+
+// One writer per metadata store (each test server has its own).
+const logWriters = new WeakMap<MetadataStore, ExchangeLogWriter>();
+
+/**
+ * Group commit of the exchange log. Reads that complete together have their lines written by one multi-row INSERT
+ * (one transaction: one WAL commit on SQLite, one round trip and one fsync on PostgreSQL), and each read still
+ * waits for the commit of its own line before its response is sent, so a kill -9 loses no completed read. With no
+ * write in flight a line is written on the next turn of the event loop; lines that arrive during a write go into
+ * the next one.
+ */
+class ExchangeLogWriter {
+  private queue: { line: ExchangeLine; done: (err?: unknown) => void }[] = [];
+  private busy = false;
+
+  constructor(private readonly db: Db) {}
+
+  append(line: ExchangeLine): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.busy) return;
+    this.busy = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_LINES_PER_WRITE);
+    try {
+      await this.insert(batch.map((b) => b.line));
+      for (const b of batch) b.done();
+    } catch {
+      // One bad line must not fail the reads that came with it: write them one by one.
+      for (const b of batch) {
+        try {
+          await this.insert([b.line]);
+          b.done();
+        } catch (err) {
+          b.done(err ?? new Error('exchange log write failed'));
+        }
+      }
+    } finally {
+      this.busy = false;
+      if (this.queue.length) this.schedule();
+    }
+  }
+
+  private async insert(lines: ExchangeLine[]): Promise<void> {
+    await this.db.insertInto('exchange_log').values(lines).execute();
+  }
 }

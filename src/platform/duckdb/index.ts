@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+} from '@duckdb/node-api';
 
 /**
  * The data engine. One in-process DuckDB instance (in-memory catalogue; all data lives in Parquet
@@ -16,9 +22,14 @@ export interface DataEngineOptions {
   poolSize?: number;
 }
 
+/** Prepared statements kept per pooled connection (least recently used dropped first). */
+const STATEMENTS_PER_CONNECTION = 64;
+
 export class DataEngine {
   private idle: DuckDBConnection[] = [];
   private closed = false;
+  // Statements prepared on each pooled connection, keyed by SQL text (a Map keeps insertion order: oldest first).
+  private readonly statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -35,7 +46,16 @@ export class DataEngine {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
     });
-    return new DataEngine(instance, opts.poolSize ?? 4);
+    // Data files are immutable (a load writes a new file), so their footers can be cached across queries; DuckDB
+    // still checks each file's modification time.
+    const setup = await instance.connect();
+    try {
+      await setup.run('SET GLOBAL parquet_metadata_cache = true');
+    } finally {
+      setup.closeSync();
+    }
+    // Enough idle connections for a burst of concurrent reads: each keeps its prepared statements.
+    return new DataEngine(instance, opts.poolSize ?? 16);
   }
 
   /** Runs fn with a connection of its own; the connection returns to the pool afterwards. */
@@ -52,6 +72,40 @@ export class DataEngine {
       if (healthy && !this.closed && this.idle.length < this.poolSize) this.idle.push(conn);
       else conn.closeSync();
     }
+  }
+
+  /**
+   * Runs one statement with bound parameters on a pooled connection and returns every row, converted. The statement
+   * stays prepared on that connection for the next identical SQL text: the SQL of a read names an immutable Parquet
+   * file and carries every request value as a parameter, so repeated reads skip parsing and planning. Results are
+   * materialized (pages and counts are small), so rows are read without a further round trip per chunk.
+   */
+  async query<T>(
+    sql: string,
+    params: readonly DuckDBValue[],
+    convert: DuckDBValueConverter<T>,
+  ): Promise<(T | null)[][]> {
+    return this.withConnection(async (conn) => {
+      let cache = this.statements.get(conn);
+      if (!cache) this.statements.set(conn, (cache = new Map()));
+      let stmt = cache.get(sql);
+      if (stmt) cache.delete(sql);
+      else {
+        stmt = await conn.prepare(sql);
+        if (cache.size >= STATEMENTS_PER_CONNECTION) {
+          const [oldest, old] = cache.entries().next().value as [string, DuckDBPreparedStatement];
+          cache.delete(oldest);
+          old.destroySync();
+        }
+      }
+      cache.set(sql, stmt);
+      stmt.bind(params as DuckDBValue[]);
+      const result = await stmt.run();
+      const rows: (T | null)[][] = [];
+      for (let i = 0, n = result.chunkCount; i < n; i++)
+        for (const row of result.getChunk(i).convertRows(convert)) rows.push(row);
+      return rows;
+    });
   }
 
   async health(): Promise<{ ok: boolean; version?: string; error?: string }> {

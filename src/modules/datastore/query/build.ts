@@ -20,6 +20,8 @@ export interface BuiltRowsQuery {
   fields: ResultField[];
   /** Number of hidden columns after the visible ones (sort keys then _id), used for nextCursor. */
   hiddenColumns: number;
+  /** Whether the last column of each row is the total (see BuildOptions.withTotal). */
+  withTotal: boolean;
   isAggregate: boolean;
   /** `read_parquet(...)` of the source. */
   fromSql: string;
@@ -37,6 +39,11 @@ export interface BuiltRowsQuery {
 export interface BuildOptions {
   /** Exports read every matching row: no LIMIT/OFFSET, no hidden cursor columns. */
   unlimited?: boolean;
+  /**
+   * Rows requests with a filter only: append the count of every row matching the filters (not the cursor) as one
+   * more hidden column, `__total`, after the cursor columns.
+   */
+  withTotal?: boolean;
 }
 
 const CURSOR_SALT = 'citydata-datastore-cursor-v1';
@@ -278,7 +285,8 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
     whereParams,
     hasUserFilters: req.filters !== undefined,
   };
-  const limitSql = opts.unlimited ? '' : ` LIMIT ${req.limit + 1} OFFSET ${req.offset}`;
+  // OFFSET 0 is left out: DuckDB plans a bare LIMIT as a cheaper streaming limit.
+  const limitSql = opts.unlimited ? '' : ` LIMIT ${req.limit + 1}` + (req.offset ? ` OFFSET ${req.offset}` : '');
 
   if (req.aggregates || req.groupBy) {
     const groups = (req.groupBy ?? []).map((f) => lookup(cols, f));
@@ -307,6 +315,7 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
       params: [...whereParams],
       fields,
       hiddenColumns: 0,
+      withTotal: false,
       isAggregate: true,
       sortSignature: '',
       groupSql,
@@ -323,7 +332,9 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
   const keys: KeyPart[] = [...sortKeys, { expr: idExpr, type: 'integer', dir: 'asc' }];
   const sortSignature = req.sort.map((s) => `${s.field} ${s.dir}`).join(',');
 
-  const params = [...whereParams];
+  // Parameters follow the SQL text: the total's subquery sits in the select list, before the page's WHERE.
+  const withTotal = opts.withTotal === true && !opts.unlimited && whereSql !== '';
+  const params = withTotal ? [...whereParams, ...whereParams] : [...whereParams];
   const allConds = [...conds];
   if (req.cursor) {
     const c = decodeCursor(req.cursor, sortSignature, sortKeys.length);
@@ -331,6 +342,7 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
   }
   const select = selected.map((c) => `${exprOf(c)} AS ${quoteIdent(c.name)}`);
   if (!opts.unlimited) keys.forEach((k, i) => select.push(`${k.expr} AS "__cursor_${i}"`));
+  if (withTotal) select.push(`(SELECT count(*) FROM ${fromSql}${whereSql ? ` WHERE ${whereSql}` : ''}) AS "__total"`);
   // Without a user sort no ORDER BY is needed: files are written in _id order and DuckDB preserves insertion order,
   // so LIMIT stops the scan early (a page of a 100M-row file reads one row group) and _id keysets prune row groups.
   const order = req.sort.length
@@ -347,6 +359,7 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
     params,
     fields: selected.map((c) => ({ id: c.name, type: c.type })),
     hiddenColumns: opts.unlimited ? 0 : keys.length,
+    withTotal,
     isAggregate: false,
     sortSignature,
   };

@@ -2,7 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral, type DataEngine } from '../../../platform/duckdb/index.ts';
 import { AppError, badRequest } from '../../../platform/http/errors.ts';
 import { buildRowsQuery, encodeCursor } from './build.ts';
-import { EXACT_COUNT_MAX_ROWS, type RowsRequest, type RowsResult, type TableSource } from './types.ts';
+import {
+  COUNT_WITH_PAGE_MAX_ROWS,
+  EXACT_COUNT_MAX_ROWS,
+  type RowsRequest,
+  type RowsResult,
+  type TableSource,
+} from './types.ts';
 import { toJsonValue, type BindValue, type JsonSafe } from './values.ts';
 
 /** Row groups read to estimate a filtered total over a big file (~120k rows each with DuckDB's default). */
@@ -25,9 +31,11 @@ export function mapQueryError(err: unknown): unknown {
   return err;
 }
 
-async function countExact(conn: DuckDBConnection, sql: string, params: BindValue[]): Promise<number> {
-  const r = await conn.runAndReadAll(sql, params);
-  return Number(r.getRows()[0]?.[0] ?? 0);
+type Query = (sql: string, params: BindValue[]) => Promise<JsonSafe[][]>;
+
+async function countExact(query: Query, sql: string, params: BindValue[]): Promise<number> {
+  const rows = await query(sql, params);
+  return Number(rows[0]?.[0] ?? 0);
 }
 
 /**
@@ -35,17 +43,17 @@ async function countExact(conn: DuckDBConnection, sql: string, params: BindValue
  * statistics in the footer, so the scan prunes every other row group.
  */
 async function estimateCount(
-  conn: DuckDBConnection,
+  query: Query,
   parquetPath: string,
   totalRows: number,
   countOf: (where: string) => { sql: string; params: BindValue[] },
 ): Promise<number> {
-  const meta = await conn.runAndReadAll(
+  const meta = await query(
     `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
       ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
+    [],
   );
   const groups = meta
-    .getRows()
     .map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }))
     .filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max));
   const picked: { min: string; max: string }[] = [];
@@ -63,11 +71,11 @@ async function estimateCount(
     parts.push(c.sql);
     params.push(...c.params);
   }
-  const r = await conn.runAndReadAll(
+  const rows = await query(
     `SELECT CAST(sum(m) AS BIGINT), CAST(sum(n) AS BIGINT) FROM (${parts.join(' UNION ALL ')})`,
     params,
   );
-  const row = r.getRows()[0];
+  const row = rows[0];
   const matched = Number(row?.[0] ?? 0);
   const scanned = Number(row?.[1] ?? 0);
   return scanned ? Math.round((matched / scanned) * totalRows) : 0;
@@ -75,72 +83,75 @@ async function estimateCount(
 
 /** Runs a rows or aggregate request: one page of records, a total (exact when cheap), and the next cursor. */
 export async function runRowsQuery(engine: DataEngine, src: TableSource, req: RowsRequest): Promise<RowsResult> {
-  const built = buildRowsQuery(src, req);
-  return engine.withConnection(async (conn) => {
-    let rows: JsonSafe[][];
+  const knownRows = src.rowCount;
+  // A filtered page of a small file brings its exact total along (one statement instead of two).
+  const withTotal = knownRows !== undefined && knownRows <= COUNT_WITH_PAGE_MAX_ROWS;
+  const built = buildRowsQuery(src, req, { withTotal });
+  const query = async (sql: string, params: BindValue[]) => {
     try {
-      const reader = await conn.runAndReadAll(built.sql, built.params);
-      rows = reader.convertRows(toJsonValue) as JsonSafe[][];
+      return await engine.query(sql, params, toJsonValue);
     } catch (err) {
       throw mapQueryError(err);
     }
-    const hasMore = rows.length > req.limit;
-    const page = rows.slice(0, req.limit);
-    const nVisible = built.fields.length;
-    const records = page.map((r) => {
-      const rec: Record<string, unknown> = {};
-      built.fields.forEach((f, i) => (rec[f.id] = r[i] ?? null));
-      return rec;
-    });
-    const result: RowsResult = { fields: built.fields, records, total: 0, totalExact: true };
-    const last = page[page.length - 1];
-    if (hasMore && last && !built.isAggregate && built.hiddenColumns > 0) {
-      const keyValues = last.slice(nVisible, nVisible + built.hiddenColumns);
-      result.nextCursor = encodeCursor(
-        built.sortSignature,
-        keyValues.slice(0, -1),
-        keyValues[keyValues.length - 1] ?? null,
-      );
-    }
-
-    // The page itself proves the total when it is the last one (and no cursor hides the rows before it).
-    if (!hasMore && !req.cursor && (page.length > 0 || req.offset === 0)) {
-      result.total = req.offset + page.length;
-      return result;
-    }
-    try {
-      const fileRows = await parquetRowCount(conn, src.parquetPath);
-      if (built.isAggregate) {
-        if (fileRows <= EXACT_COUNT_MAX_ROWS) {
-          result.total = await countExact(conn, `SELECT count(*) FROM (${built.groupSql})`, built.whereParams);
-        } else {
-          // Counting groups means aggregating the whole file again: report what is known to exist.
-          result.total = req.offset + page.length + (hasMore ? 1 : 0);
-          result.totalExact = false;
-        }
-        return result;
-      }
-      if (!built.whereSql) {
-        result.total = fileRows;
-        return result;
-      }
-      if (fileRows <= EXACT_COUNT_MAX_ROWS) {
-        result.total = await countExact(
-          conn,
-          `SELECT count(*) FROM ${built.fromSql} WHERE ${built.whereSql}`,
-          built.whereParams,
-        );
-        return result;
-      }
-      const estimate = await estimateCount(conn, src.parquetPath, fileRows, (range) => ({
-        sql: `SELECT count(*) FILTER (WHERE ${built.whereSql}) AS m, count(*) AS n FROM ${built.fromSql} WHERE ${range}`,
-        params: built.whereParams,
-      }));
-      result.total = Math.max(estimate, req.offset + page.length + (hasMore ? 1 : 0));
-      result.totalExact = false;
-      return result;
-    } catch (err) {
-      throw mapQueryError(err);
-    }
+  };
+  const rows = (await query(built.sql, built.params)) as JsonSafe[][];
+  const hasMore = rows.length > req.limit;
+  const page = rows.slice(0, req.limit);
+  const nVisible = built.fields.length;
+  const records = page.map((r) => {
+    const rec: Record<string, unknown> = {};
+    built.fields.forEach((f, i) => (rec[f.id] = r[i] ?? null));
+    return rec;
   });
+  const result: RowsResult = { fields: built.fields, records, total: 0, totalExact: true };
+  const last = page[page.length - 1];
+  if (hasMore && last && !built.isAggregate && built.hiddenColumns > 0) {
+    const keyValues = last.slice(nVisible, nVisible + built.hiddenColumns);
+    result.nextCursor = encodeCursor(
+      built.sortSignature,
+      keyValues.slice(0, -1),
+      keyValues[keyValues.length - 1] ?? null,
+    );
+  }
+
+  // The page itself proves the total when it is the last one (and no cursor hides the rows before it).
+  if (!hasMore && !req.cursor && (page.length > 0 || req.offset === 0)) {
+    result.total = req.offset + page.length;
+    return result;
+  }
+  const first = rows[0];
+  if (built.withTotal && first) {
+    result.total = Number(first[first.length - 1] ?? 0);
+    return result;
+  }
+  const fileRows = knownRows ?? (await engine.withConnection((conn) => parquetRowCount(conn, src.parquetPath)));
+  if (built.isAggregate) {
+    if (fileRows <= EXACT_COUNT_MAX_ROWS) {
+      result.total = await countExact(query, `SELECT count(*) FROM (${built.groupSql})`, built.whereParams);
+    } else {
+      // Counting groups means aggregating the whole file again: report what is known to exist.
+      result.total = req.offset + page.length + (hasMore ? 1 : 0);
+      result.totalExact = false;
+    }
+    return result;
+  }
+  if (!built.whereSql) {
+    result.total = fileRows;
+    return result;
+  }
+  if (fileRows <= EXACT_COUNT_MAX_ROWS) {
+    result.total = await countExact(
+      query,
+      `SELECT count(*) FROM ${built.fromSql} WHERE ${built.whereSql}`,
+      built.whereParams,
+    );
+    return result;
+  }
+  const estimate = await estimateCount(query, src.parquetPath, fileRows, (range) => ({
+    sql: `SELECT count(*) FILTER (WHERE ${built.whereSql}) AS m, count(*) AS n FROM ${built.fromSql} WHERE ${range}`,
+    params: built.whereParams,
+  }));
+  result.total = Math.max(estimate, req.offset + page.length + (hasMore ? 1 : 0));
+  result.totalExact = false;
+  return result;
 }

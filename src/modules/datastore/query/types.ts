@@ -18,6 +18,8 @@ export interface TableSource {
   columns: ReadableColumn[];
   /** Extra trusted WHERE from a grant. */
   rowFilterSql?: string;
+  /** Rows in the file, when known (table_versions records it), so a total needs no read of the file footer. */
+  rowCount?: number;
 }
 
 export type FilterOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'contains' | 'is_null' | 'between';
@@ -82,3 +84,8 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 /** Above this many rows in a file, a filtered total is estimated instead of counted. */
 export const EXACT_COUNT_MAX_ROWS = 1_000_000;
+/**
+ * Up to this many rows in a file, a filtered page and its exact total are one statement (the count is a scalar
+ * subquery): one round trip instead of two, for a second scan that costs little on a file this size.
+ */
+export const COUNT_WITH_PAGE_MAX_ROWS = 200_000;

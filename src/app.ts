@@ -14,7 +14,7 @@ import { catalogueRoutes, seedVocabularies } from './modules/catalogue/index.ts'
 import { datastoreRoutes, loadHandler, removeOrphanFiles } from './modules/datastore/index.ts';
 import { compatRoutes, datasetPageTransform } from './modules/compat/index.ts';
 import { exchangeRoutes } from './modules/exchange/index.ts';
-import { startDemoCity } from './modules/demo/index.ts';
+import { demoState, startDemoCity } from './modules/demo/index.ts';
 import { JobRunner } from './platform/jobs/index.ts';
 import { searchRoutes, startCatalogueSearch } from './modules/search/index.ts';
 import { governanceRoutes, startGovernance } from './modules/governance/index.ts';
@@ -125,7 +125,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<BuiltApp> {
 
   await fastify.register(async (scope) => {
     const s = scope as unknown as App;
-    await systemRoutes(s, ctx);
+    await systemRoutes(s, ctx, { demo: () => demoState(ctx) });
     await accessRoutes(s, ctx);
     await catalogueRoutes(s, ctx);
     await datastoreRoutes(s, ctx, jobs);

@@ -67,6 +67,9 @@ describe('exportRows', () => {
     expect(lines[8]).toBe(`8,"O'Brien ""站""",8.5,2024-01-08,吴**`);
     expect(lines).toHaveLength(11);
     expect(text).not.toContain('张三丰');
+    // Date-times as Excel and WPS read them: a space between date and time, not ISO's T.
+    const times = (await exportToBuffer(fx.small, { sort: '_id', fields: '时间' }, 'csv')).toString('utf8');
+    expect(times.split('\r\n').slice(0, 3)).toEqual(['时间', '2024-01-01 08:00:00.123456', '2024-01-02 09:00:00']);
     const bom = await exportToBuffer(fx.small, SORTED, 'csv', { encoding: 'utf8-bom' });
     expect([...bom.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   });

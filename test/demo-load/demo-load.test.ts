@@ -209,6 +209,33 @@ describe.each(DIALECTS)('the demo city on %s', (dialect) => {
     }
   });
 
+  it('has sharing and open applications in several states, with reasons, a grant and a usage report', async () => {
+    const apps = (await get(admin, '/api/v1/applications?limit=100')) as {
+      id: string;
+      kind: string;
+      state: string;
+      returnReason: string | null;
+      refusalReason: string | null;
+      grantId: string | null;
+    }[];
+    const states = new Set(apps.map((a) => `${a.kind}:${a.state}`));
+    for (const st of [
+      'share:pending_bureau',
+      'share:pending_provider',
+      'share:approved',
+      'share:refused',
+      'share:returned',
+    ])
+      expect(states).toContain(st);
+    expect(states).toContain('open:pending_provider');
+    expect(apps.find((a) => a.state === 'returned')?.returnReason).toBeTruthy();
+    expect(apps.find((a) => a.state === 'refused')?.refusalReason).toBeTruthy();
+    expect(apps.find((a) => a.kind === 'share' && a.state === 'approved')?.grantId).toBeTruthy();
+    const opened = apps.find((a) => a.kind === 'open' && a.state === 'approved')!;
+    const detail = await get(admin, `/api/v1/applications/${opened.id}`);
+    expect(detail.usageReports.length).toBeGreaterThan(0);
+  });
+
   it('does nothing when loaded a second time', async () => {
     const before = (await get(admin, '/api/v1/resources?limit=1')).total as number;
     const again = await loadDemoCity(s.built.ctx, { scale });
@@ -240,6 +267,7 @@ describe.each(DIALECTS)('the demo at start-up on %s', (dialect) => {
       expect(demoState(on.ctx)).toBe('skipped');
       const health = await on.app.inject({ method: 'GET', url: '/api/v1/health' });
       expect(health.statusCode).toBe(200);
+      expect(health.json()).toMatchObject({ status: 'ok', demo: 'skipped' });
       const direct = await loadDemoCity(on.ctx, { scale: 0.01 });
       expect(direct).toMatchObject({ loaded: false, skipped: expect.stringMatching(/not empty/) });
       expect((await on.app.inject({ method: 'GET', url: '/api/v1/departments' })).json()).toHaveLength(1);

@@ -206,12 +206,12 @@ describe('a visitor', () => {
     const bytes = fs.readFileSync(await download.path());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/);
-    // The datastore's row id comes first, as in CKAN's dumps.
-    expect(lines[0]).toBe('_id,站点名称,监测时间,AQI');
+    // The table's own columns; the row number only when asked for.
+    expect(lines[0]).toBe('站点名称,监测时间,AQI');
     expect(lines).toHaveLength(7);
-    const rows = lines.slice(1).map((l) => l.split(',').slice(1));
+    const rows = lines.slice(1).map((l) => l.split(','));
     expect(rows.filter((r) => r[0] === '东湖站')).toHaveLength(3);
-    expect(rows).toContainEqual(['南港站', '2025-01-01T08:00:00', '77']);
+    expect(rows).toContainEqual(['南港站', '2025-01-01 08:00:00', '77']);
     await context.close();
   });
 

@@ -244,6 +244,23 @@ describe.each(DIALECTS)('sharing and opening workflows on %s', (dialect) => {
       state: 'delivered',
       grantId: renewed.json<{ id: string }>().id,
     });
+
+    // Revoking the renewed grant ends its renewal too: access stops, whatever period it is in.
+    const g3 = renewed.json<{ id: string }>().id;
+    const later = await req(envSteward, 'POST', `/api/v1/grants/${g3}/renew`, { validTo: localDay(60) });
+    expect(later.statusCode, later.body).toBe(201);
+    expect((await req(envSteward, 'POST', `/api/v1/grants/${g2}/revoke`, { reason: '协查结束' })).statusCode).toBe(200);
+    expect((await req(envSteward, 'GET', `/api/v1/grants/${g3}`)).json()).toMatchObject({
+      active: false,
+      revokeReason: '协查结束',
+    });
+    expect((await req(envSteward, 'GET', `/api/v1/grants/${later.json<{ id: string }>().id}`)).json()).toMatchObject({
+      active: false,
+    });
+    expect((await rows(transMember)).statusCode).toBe(403);
+    expect((await req(transMember, 'GET', `/api/v1/applications/${app.id}`)).json()).toMatchObject({
+      state: 'expired',
+    });
   });
 
   it('refuses with a reason and escalates overdue applications', async () => {

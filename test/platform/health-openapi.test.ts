@@ -12,7 +12,12 @@ describe.each(DIALECTS)('health and API description on %s', (dialect) => {
   it('reports the metadata store and the data engine', async () => {
     const r = await s.request(ANON, { method: 'GET', url: '/api/v1/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'ok', metadataStore: { ok: true, dialect }, dataEngine: { ok: true } });
+    expect(r.json()).toMatchObject({
+      status: 'ok',
+      metadataStore: { ok: true, dialect },
+      dataEngine: { ok: true },
+      demo: 'off', // test servers run with CITYDATA_DEMO=0
+    });
     expect(r.json().dataEngine.version).toMatch(/^v1\./);
   });
 

@@ -157,10 +157,21 @@ export async function revokeGrant(ctx: AppContext, actor: Actor, id: string, rea
   if (!reason.trim()) throw validationFailed('Give a reason for the revocation', { field: 'reason' });
   const at = nowIso();
   await db.transaction().execute(async (tx) => {
-    await exchangeRepo.setGrant(tx, id, { revoked_at: at, revoked_by: g._actor.userId, revoke_reason: reason.trim() });
+    // Revoking a grant revokes its renewals too: the provider means "this access ends", whatever period it is in.
+    const ended = [id];
+    for (let gen = [id]; gen.length > 0;) {
+      gen = (await exchangeRepo.unrevokedRenewalsOf(tx, gen)).map((r) => r.id);
+      ended.push(...gen);
+    }
+    for (const gid of ended)
+      await exchangeRepo.setGrant(tx, gid, {
+        revoked_at: at,
+        revoked_by: g._actor.userId,
+        revoke_reason: reason.trim(),
+      });
     if (g.application_id) {
       const app = await exchangeRepo.application(tx, g.application_id);
-      if (app && app.grant_id === id && ['approved', 'delivered'].includes(app.state)) {
+      if (app && app.grant_id && ended.includes(app.grant_id) && ['approved', 'delivered'].includes(app.state)) {
         await exchangeRepo.setApplication(tx, app.id, { state: 'expired', updated_at: at });
         await exchangeRepo.insertEvent(tx, {
           application_id: app.id,

@@ -148,6 +148,16 @@ export const exchangeRepo = {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   },
+  /** Unrevoked renewals of any of these grants (one generation; callers walk the chain). */
+  unrevokedRenewalsOf: (db: Db, ids: string[]) =>
+    ids.length === 0
+      ? Promise.resolve([])
+      : db
+          .selectFrom('grants')
+          .select(['id'])
+          .where('renewed_from', 'in', ids)
+          .where('revoked_at', 'is', null)
+          .execute(),
   setGrant: (db: Db, id: string, patch: Partial<GrantTable>) =>
     db.updateTable('grants').set(patch).where('id', '=', id).execute(),
   listGrants: (db: Db, v: Viewer, f: { resourceId?: string; limit: number; offset: number }) => {

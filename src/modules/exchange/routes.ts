@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { setSeedDemoApplications } from '../demo/index.ts';
+import { seedDemoApplications } from './demo-seed.ts';
 import type { AppContext } from '../../context.ts';
 import type { App } from '../../platform/http/app-types.ts';
 import { IdParams, strictObject } from '../../platform/http/schemas.ts';
@@ -48,6 +50,7 @@ const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 export async function exchangeRoutes(app: App, ctx: AppContext): Promise<void> {
   await seedAgreementTexts(ctx.store.db);
   useGrantLookup(ctx, grantLookup(ctx));
+  setSeedDemoApplications(seedDemoApplications);
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

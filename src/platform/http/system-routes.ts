@@ -5,7 +5,8 @@ import type { App } from './app-types.ts';
 import { authorize } from '../../modules/access/index.ts';
 import { presentJob } from '../jobs/index.ts';
 
-export async function systemRoutes(app: App, ctx: AppContext): Promise<void> {
+/** `demo` tells the state of the demo city's background load (the demo module's demoState), for the health check. */
+export async function systemRoutes(app: App, ctx: AppContext, opts: { demo?: () => string } = {}): Promise<void> {
   app.get(
     '/api/v1/health',
     {
@@ -26,6 +27,10 @@ export async function systemRoutes(app: App, ctx: AppContext): Promise<void> {
               version: Type.Optional(Type.String()),
               error: Type.Optional(Type.String()),
             }),
+            demo: Type.String({
+              description:
+                'The demo city: off, loading (the portal already serves what is loaded), ready, skipped, failed',
+            }),
           }),
           503: Type.Any(),
         },
@@ -40,7 +45,8 @@ export async function systemRoutes(app: App, ctx: AppContext): Promise<void> {
       }
       const dataEngine = await ctx.engine.health();
       const ok = metadataStore.ok && dataEngine.ok;
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', metadataStore, dataEngine });
+      const demo = opts.demo?.() ?? 'off';
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', metadataStore, dataEngine, demo });
     },
   );
   app.get(

@@ -623,5 +623,5 @@ export const en: Record<MessageKey, string> = {
   'quality.scoresTab': 'Scores and overdue',
   'download.withRowId': 'Include the row number column (_id)',
   'download.datetimeHint':
-    'Date-times in CSV and JSON are ISO 8601 (e.g. 2025-01-01T08:00:00); download XLSX to get Excel date-times.',
+    'Date-times in CSV read as 2025-01-01 08:00:00 (Excel and WPS take them as date-times); JSON keeps ISO 8601 (2025-01-01T08:00:00).',
 };

@@ -614,6 +614,6 @@ export const zh = {
   'quality.scoresTab': '评分与逾期',
   'download.withRowId': '包含行号列 (_id)',
   'download.datetimeHint':
-    'CSV 和 JSON 中的日期时间为 ISO 8601 格式（如 2025-01-01T08:00:00）；需要在 Excel 中按日期时间处理请下载 XLSX。',
+    'CSV 中的日期时间写作 2025-01-01 08:00:00（Excel、WPS 可直接识别）；JSON 保持 ISO 8601 格式（2025-01-01T08:00:00）。',
 };
 export type MessageKey = keyof typeof zh;

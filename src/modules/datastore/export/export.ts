@@ -67,11 +67,16 @@ function textSink(
   let fields: ResultField[] = [];
   let first = true;
   let geomIdx = -1;
+  // CSV date-times as 2025-01-01 08:00:00 (what Excel and WPS read as a date-time), not ISO's 2025-01-01T08:00:00.
+  let csvCells: (v: JsonSafe, i: number) => string = csvCell;
   const record = (r: JsonSafe[]) => Object.fromEntries(fields.map((f, i) => [f.id, r[i] ?? null]));
   return {
     async begin(f) {
       fields = f;
       geomIdx = fields.findIndex((x) => x.id === GEOMETRY_COLUMN);
+      const datetime = new Set(fields.flatMap((x, i) => (x.type === 'datetime' ? [i] : [])));
+      if (datetime.size > 0)
+        csvCells = (v, i) => csvCell(datetime.has(i) && typeof v === 'string' ? v.replace('T', ' ') : v);
       if (fmt === 'csv')
         await write(out, encode((bom ? '\uFEFF' : '') + fields.map((x) => csvCell(x.id)).join(',') + '\r\n'));
       if (fmt === 'json') await write(out, encode('['));
@@ -80,7 +85,7 @@ function textSink(
     async rows(rows) {
       let text = '';
       for (const r of rows) {
-        if (fmt === 'csv') text += r.map(csvCell).join(',') + '\r\n';
+        if (fmt === 'csv') text += r.map(csvCells).join(',') + '\r\n';
         else if (fmt === 'ndjson') text += JSON.stringify(record(r)) + '\n';
         else if (fmt === 'json') text += (first ? '\n' : ',\n') + JSON.stringify(record(r));
         else {

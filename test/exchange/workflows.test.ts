@@ -169,7 +169,7 @@ describe.each(DIALECTS)('sharing and opening workflows on %s', (dialect) => {
     expect(name.json<{ records: Rec[] }>().records[0]).toMatchObject({ n: 0 });
 
     const grantId = (await req(transMember, 'GET', '/api/v1/grants')).json<{ id: string }[]>()[0]!.id;
-    const csv = await req(transMember, 'GET', `/api/v1/grants/${grantId}/export?format=csv`);
+    const csv = await req(transMember, 'GET', `/api/v1/grants/${grantId}/export?format=csv&rowId=true`);
     expect(csv.statusCode, csv.body).toBe(200);
     const lines = csv.body.trim().split(/\r?\n/);
     expect(lines[0]).toBe('_id,站点名称,AQI,负责人,联系电话');
@@ -179,6 +179,9 @@ describe.each(DIALECTS)('sharing and opening workflows on %s', (dialect) => {
       '5,山前站,71,钱*,13500003333',
     ]);
     expect(await lastLog()).toMatchObject({ channel: 'export', grant_id: grantId, row_count: 3 });
+    // Without rowId the file holds the table's own columns only.
+    const plain = await req(transMember, 'GET', `/api/v1/grants/${grantId}/export?format=csv`);
+    expect(plain.body.trim().split(/\r?\n/)[0]).toBe('站点名称,AQI,负责人,联系电话');
     // Only the grantee exports through the grant; the provider sees it but does not read through it.
     expect((await req(envSteward, 'GET', `/api/v1/grants/${grantId}/export`)).statusCode).toBe(403);
     expect((await req(citizen, 'GET', `/api/v1/grants/${grantId}/export`)).statusCode).toBe(404);

@@ -252,7 +252,7 @@ export async function exportThroughGrant(
   ctx: AppContext,
   actor: Actor,
   id: string,
-  opts: { format?: string; encoding?: string; clientIp?: string },
+  opts: { format?: string; encoding?: string; rowId?: boolean; clientIp?: string },
 ): Promise<{ stream: NodeJS.ReadableStream; headers: Record<string, string> }> {
   const g = await loadGrant(ctx, actor, id);
   authorizeExchange(actor, { action: 'grant.use', grant: grantRef(g) }, 'Only the grantee exports through a grant');
@@ -276,7 +276,7 @@ export async function exportThroughGrant(
         .then(({ rows }) =>
           logExchange(ctx, actor, t, {
             channel: 'export',
-            fields: t.source.columns.map((c) => c.name),
+            fields,
             rows,
             bytes,
             clientIp: opts.clientIp,
@@ -288,7 +288,9 @@ export async function exportThroughGrant(
   });
   const out = new PassThrough();
   out.pipe(gate);
-  finished = exportRows(ctx.engine, t.source, { sort: [], limit: 0, offset: 0 }, format, out, {
+  // The table's own columns; the internal row number only when asked for.
+  const fields = t.source.columns.map((c) => c.name).filter((n) => opts.rowId || n !== '_id');
+  finished = exportRows(ctx.engine, t.source, { fields, sort: [], limit: 0, offset: 0 }, format, out, {
     encoding,
     tempDir: dataPaths(ctx.config.dataDir).tmp,
     sheetName: t.resource.name.slice(0, 31),

@@ -239,6 +239,7 @@ export async function exchangeRoutes(app: App, ctx: AppContext): Promise<void> {
         querystring: strictObject({
           format: Type.Optional(Type.String({ maxLength: 10 })),
           encoding: Type.Optional(Type.String({ maxLength: 10 })),
+          rowId: Type.Optional(Type.Boolean({ description: 'Include the internal row number column _id' })),
         }),
       },
     },

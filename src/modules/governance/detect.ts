@@ -28,7 +28,7 @@ export interface RuleProposal {
 /** Share of values that must pass a check before values alone decide the column's kind. */
 export const VALUE_PASS_THRESHOLD = 0.9;
 /** Rows sampled (reservoir, fixed seed) to measure pass rates. */
-export const DETECT_SAMPLE_ROWS = 20_000;
+export const DETECT_SAMPLE_ROWS = 5_000;
 
 const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
 

@@ -151,8 +151,12 @@ export const DIVISION_TABLE = 'gov_division_codes';
  */
 export async function ensureDivisionTable(conn: DuckDBConnection): Promise<void> {
   const codes = [...divisionCodes()];
+  // Pooled connections keep their temp table; it is rebuilt only when the set of codes changed (codes are only added).
+  if (divisionTableSize.get(conn) === codes.length) return;
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${DIVISION_TABLE} AS SELECT unnest(${sqlList(codes)}) AS code`);
+  divisionTableSize.set(conn, codes.length);
 }
+const divisionTableSize = new WeakMap<DuckDBConnection, number>();
 
 /** SQL twin of isValidDivisionCode: a semi-join against the temp table. */
 export function divisionCodeValidSql(expr: string): string {

@@ -282,7 +282,7 @@ interface CsvSource {
   width: number;
   headers: string[];
   /** read_csv over the data rows as raw VARCHAR c1..cN; with `rejects`, malformed rows are recorded there. */
-  reader: (rejects?: { table: string; scan: string }) => string;
+  reader: (rejects?: { table: string; scan: string }, serial?: boolean) => string;
 }
 
 async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
@@ -308,10 +308,12 @@ async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
    * row_number() gives the same load order (preserve_insertion_order stays on: it is what makes
    * row_number() OVER () the file order). skip = h drops the header records (quote-aware).
    */
-  const reader = (rejects?: { table: string; scan: string }) =>
+  const reader = (rejects?: { table: string; scan: string }, serial = false) =>
     `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
         columns = ${columnsParam(width)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
         max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, skip = ${h}, ignore_errors = true${
+          serial ? ', parallel = false' : ''
+        }${
           rejects
             ? `, store_rejects = true, rejects_table = ${quoteLiteral(rejects.table)}, rejects_scan = ${quoteLiteral(rejects.scan)}`
             : ''
@@ -634,7 +636,7 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
 }
 
 /** Rows of the CSV sample the single-scan load chooses its types from (IngestOptions.inferenceSampleRows). */
-const SAMPLE_ROWS = 20_000;
+const SAMPLE_ROWS = 10_000;
 /** Marks the error() a value raises when it does not fit the sample's plan (see checkedCast). */
 const TYPE_CHECK_FAILED = 'citydata_type_check_failed';
 
@@ -645,8 +647,7 @@ const TYPE_CHECK_FAILED = 'citydata_type_check_failed';
  * that could change what whole-file inference chooses, aborts the COPY and the load falls back to the
  * two-scan path (inference counts over the whole file, then the COPY): null. Text columns are counted
  * afterwards over the whole file from the Parquet file (a fast columnar read), so their warnings and
- * the choice to keep them as text rest on every value too. A file shorter than the sample is
- * inferred exactly from it and needs no checks.
+ * the choice to keep them as text rest on every value too (unless the sample was the whole file).
  */
 async function singleScanCsv(
   ctx: Ctx,
@@ -662,7 +663,8 @@ async function singleScanCsv(
   ctx.progress('inferring', 0, 0);
   const sample = await scanStats(
     ctx,
-    `(SELECT * FROM ${csv.reader()} LIMIT ${sampleRows})`,
+    // The serial reader stops after the first rows; the parallel one would parse a buffer per thread.
+    `(SELECT * FROM ${csv.reader(undefined, true)} LIMIT ${sampleRows})`,
     csv.width,
     stripNul,
     'inferring',
@@ -679,7 +681,8 @@ async function singleScanCsv(
     const c = colName(i);
     const name = names[i] as string;
     const cleaned = cleanExpr(c, stripNul, true);
-    const checked = whole ? null : checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
+    // Checked even when the sample was the whole file: it was read by the serial reader, this is the parallel one.
+    const checked = checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
     const value = checked ? checked(c, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`) : p.fastCast(`(${cleaned})`);
     return `${value}::${p.sqlType} AS ${quoteIdent(name)}`;
   });

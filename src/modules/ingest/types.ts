@@ -28,7 +28,7 @@ export interface IngestOptions {
   badValuePolicy?: 'widen' | 'reject_row';
   /**
    * CSV/TSV: rows the single-scan load chooses types from before it checks every later value against
-   * them (default 20,000; the result is the same whatever the size, only the speed differs).
+   * them (default 10,000; the result is the same whatever the size, only the speed differs).
    */
   inferenceSampleRows?: number;
   outFile: string;

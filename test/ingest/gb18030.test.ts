@@ -1,0 +1,47 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { gb18030ToUtf8 } from '../../src/modules/ingest/encoding.ts';
+
+/** Decodes like the transcoding pass: byte to byte, the cut tail carried into the next piece. */
+function transcode(bytes: Buffer, piece: number): string | null {
+  const out: Buffer[] = [];
+  let carry = Buffer.alloc(0);
+  for (let i = 0; i < bytes.length; i += piece) {
+    const chunk = Buffer.concat([carry, bytes.subarray(i, i + piece)]);
+    const r = gb18030ToUtf8(chunk);
+    if (!r) return null;
+    out.push(Buffer.from(r.out));
+    carry = Buffer.from(chunk.subarray(r.consumed));
+  }
+  return carry.length > 0 ? null : Buffer.concat(out).toString('utf8');
+}
+
+describe('GB18030 to UTF-8, byte to byte', () => {
+  it('gives what TextDecoder gives for every two-byte character and for four-byte ones', () => {
+    // Every mapped two-byte sequence, then characters outside GBK (four bytes in GB18030).
+    const pairs: number[] = [];
+    const decoder = new TextDecoder('gb18030', { fatal: true });
+    for (let lead = 0x81; lead <= 0xfe; lead++) {
+      for (let trail = 0x40; trail <= 0xfe; trail++) {
+        if (trail === 0x7f) continue;
+        try {
+          decoder.decode(Buffer.from([lead, trail]));
+          pairs.push(lead, trail, 0x2c);
+        } catch {
+          // unmapped pair
+        }
+      }
+    }
+    const rare = iconv.encode('𠀀,㐀,€,·,ü,𪚥,\u00e9,abc\n', 'gb18030');
+    const bytes = Buffer.concat([Buffer.from(pairs), rare]);
+    const expected = new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+    for (const piece of [bytes.length, 4096, 7, 3, 1])
+      expect(transcode(bytes, piece), `pieces of ${piece}`).toBe(expected);
+  });
+
+  it('hands invalid sequences back to TextDecoder (null)', () => {
+    expect(gb18030ToUtf8(Buffer.from([0x41, 0x81, 0x7f]))).toBeNull();
+    expect(gb18030ToUtf8(Buffer.from([0xff, 0x41]))).toBeNull();
+    expect(gb18030ToUtf8(Buffer.from([0x81, 0x30, 0x20, 0x30]))).toBeNull();
+  });
+});

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { screenshot, seriousA11yViolations, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
 import { multipart } from '../helpers/upload.ts';
+
+// A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
+vi.setConfig({ testTimeout: 240_000 });
 
 // The three journeys of issue 6 through the real server, the built portal and Debian's chromium.
 

@@ -181,16 +181,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Ticks an antd checkbox the way a user does: after the dialog's opening animation has ended, and again if a
- * re-render of a busy page swallowed the first click (seen on a loaded CI machine). Fails if it never sticks.
+ * Ticks (or, with `on` false, clears) an antd checkbox the way a user does: after the dialog's opening animation has
+ * ended, and again if a re-render of a busy page swallowed the click (seen on a loaded CI machine). Fails if the
+ * state never sticks.
  */
-export async function tick(box: Locator): Promise<void> {
+export async function tick(box: Locator, on = true): Promise<void> {
   const page = box.page();
   await page.waitForFunction("!document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear')");
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (!(await box.isChecked())) await box.click();
+    if ((await box.isChecked()) !== on) await box.click();
     await page.waitForTimeout(100);
-    if (await box.isChecked()) return;
+    if ((await box.isChecked()) === on) return;
   }
-  throw new Error(`the checkbox ${String(box)} did not stay ticked`);
+  throw new Error(`the checkbox ${String(box)} did not stay ${on ? 'ticked' : 'clear'}`);
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Db } from '../../src/platform/db/index.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { writeDemoCsv } from '../lib/data.ts';
 import { BENCH_ADMIN_PASSWORD, field, publishedResource, sessionHeaders, waitForJob, type Call } from '../lib/api.ts';
@@ -19,19 +20,35 @@ interface CannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  '2xx': number;
+  /** Seconds from the first request to the last response. */
+  duration: number;
 }
+
+/** The data-call rate issue 5 asks the exchange log to keep up with. */
+const DATA_CALLS_GOAL = 1000;
 
 /**
  * Runs autocannon in a child process (so it takes neither the server's event loop nor its core), against
  * 127.0.0.1 only, for a bounded duration.
  */
-function autocannon(url: string, seconds: number, connections: number): Promise<CannonResult> {
+function autocannon(
+  url: string,
+  seconds: number,
+  connections: number,
+  opts: { amount?: number; uniqueIds?: boolean } = {},
+): Promise<CannonResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error('the bench only loads 127.0.0.1');
   const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  // A fixed amount waits for every response (so each can be found in the exchange log); -I puts a fresh id in place
+  // of each [<id>] of the URL, so no two requests are alike.
+  const load = opts.amount ? ['-a', String(opts.amount)] : ['-d', String(seconds)];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '-j', '-c', String(connections), '-d', String(seconds), url], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, '-j', '-c', String(connections), ...load, ...(opts.uniqueIds ? ['-I'] : []), url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -258,8 +275,108 @@ export async function httpSection(ctx: BenchContext, out: SectionResult): Promis
         );
       }
     }
+
+    await dataCallFigures(ctx, out, ourAddr, id, built.ctx.store.db);
   } finally {
     await hello.close();
     await built.close();
   }
+}
+
+/**
+ * Issue 5: data calls per second through the real server with the exchange log on, and whether the log holds every
+ * completed call. A fixed number of rows-API calls (1,000 × --http-seconds) is fired by autocannon; every 2xx answer
+ * must have its line in exchange_log (counted in the metadata store before and after). Two runs: the same page
+ * again and again, and every call with a filter value of its own (so no two reads are alike).
+ */
+async function dataCallFigures(ctx: BenchContext, out: SectionResult, addr: string, id: string, db: Db) {
+  const { httpSeconds, httpConnections: connections } = ctx.sizes;
+  const amount = DATA_CALLS_GOAL * httpSeconds;
+  const logged = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('exchange_log')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('resource_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const unique = `${encodeURIComponent('{"field":"站点编码","op":"ne","value":"')}[%3Cid%3E]${encodeURIComponent('"}')}`;
+  const runs = [
+    {
+      key: 'same',
+      label: 'same page (rows?limit=20)',
+      path: `/api/v1/resources/${id}/rows?limit=20`,
+      uniqueIds: false,
+    },
+    {
+      key: 'distinct',
+      label: 'a filter value of its own per call (rows?limit=20&filters=站点编码 ≠ <id>)',
+      path: `/api/v1/resources/${id}/rows?limit=20&filters=${unique}`,
+      uniqueIds: true,
+    },
+  ];
+  for (const r of runs) {
+    ctx.log(`http: data calls, ${r.key}: ${amount} calls × ${connections} connections`);
+    try {
+      const before = await logged();
+      const cpu = process.cpuUsage();
+      const c = await autocannon(`${addr}${r.path}`, httpSeconds, connections, { amount, uniqueIds: r.uniqueIds });
+      const used = process.cpuUsage(cpu);
+      const lines = (await logged()) - before;
+      const ok = c['2xx'];
+      const rate = Math.round(c.requests.total / Math.max(c.duration, 0.001));
+      const complete = lines >= ok;
+      const f = figure({
+        section: 'http',
+        id: `http.data_calls_${r.key}`,
+        label: `data calls/s with the exchange log on, ${r.label}`,
+        unit: 'calls/s',
+        ours: rate,
+        peer: DATA_CALLS_GOAL,
+        peerName: 'goal',
+        ratioDefinition: 'calls/s ÷ 1,000 (and every completed call logged)',
+        goal: { text: '≥ 1,000 data calls/s, no completed call missing from the log', op: '>=', value: 1 },
+        note:
+          `${ok} of ${c.requests.total} calls answered 2xx, ${lines} exchange-log lines written` +
+          (complete ? ' (log complete)' : ` — ${ok - lines} completed calls MISSING from the log`) +
+          `; p50 ${c.latency.p50} ms / p99 ${c.latency.p99} ms; server CPU ${((used.user + used.system) / 1000 / Math.max(c.requests.total, 1)).toFixed(2)} ms per call`,
+        details: {
+          calls: c.requests.total,
+          ok,
+          logged: lines,
+          non2xx: c.non2xx,
+          errors: c.errors,
+          seconds: c.duration,
+          latencyP50Ms: c.latency.p50,
+          latencyP99Ms: c.latency.p99,
+          serverCpuMsPerCall: round((used.user + used.system) / 1000 / Math.max(c.requests.total, 1), 3),
+        },
+      });
+      if (!complete || c.non2xx + c.errors > 0) f.met = false;
+      out.figures.push(f);
+    } catch (err) {
+      out.figures.push(
+        figure({
+          section: 'http',
+          id: `http.data_calls_${r.key}`,
+          label: `data calls/s with the exchange log on, ${r.label}`,
+          unit: 'calls/s',
+          ours: null,
+          peer: DATA_CALLS_GOAL,
+          peerName: 'goal',
+          ratio: null,
+          goal: null,
+          note: `failed: ${errorMessage(err)}`,
+        }),
+      );
+    }
+  }
+  out.notes.push(
+    `Data calls (issue 5): ${amount} rows-API calls per run (1,000 × --http-seconds), ${connections} connections, ` +
+      'anonymous reads of the open resource through the real server (exchange log on, group-committed). A call ' +
+      'counts as logged when its exchange_log line exists after the run; "server CPU" is the whole bench process ' +
+      '(server and its DuckDB threads) divided by the calls.',
+  );
 }

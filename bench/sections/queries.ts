@@ -111,7 +111,12 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
       await fsp.rm(csv, { force: true });
     }
 
-    const src: TableSource = { parquetPath: parquet, columns: COLUMNS.map((c) => ({ name: c.name, type: c.type })) };
+    // As the server reads it: the row count comes from the version record (table_versions), not the file footer.
+    const src: TableSource = {
+      parquetPath: parquet,
+      columns: COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+      rowCount: rows,
+    };
     const pageReq = (k: number): RowsRequest => ({
       filters: { field: 'station_code', op: 'eq', value: stationFor(k) },
       sort: [],

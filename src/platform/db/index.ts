@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from '../../migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -49,8 +49,30 @@ export function openMetadataStore(opts: StoreOptions): MetadataStore {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepStatements(sqlite) }) });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; keeping the prepared statements (least recently used dropped first) spares
+ * SQLite parsing and planning the same SQL on every request. SQLite re-prepares a kept statement itself after a
+ * schema change, and Kysely runs one query at a time on the connection, so a statement is never used twice at once.
+ */
+function keepStatements(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let stmt = kept.get(sql);
+      if (stmt) kept.delete(sql);
+      else {
+        stmt = sqlite.prepare(sql);
+        if (kept.size >= max) kept.delete(kept.keys().next().value as string);
+      }
+      kept.set(sql, stmt);
+      return stmt;
+    },
+  };
 }
 
 /** Runs pending migrations. Kysely's migrator takes a lock table, so concurrent starts are safe. */

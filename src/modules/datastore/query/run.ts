@@ -38,6 +38,26 @@ async function countExact(query: Query, sql: string, params: BindValue[]): Promi
   return Number(rows[0]?.[0] ?? 0);
 }
 
+/** Row-group _id ranges of recently read files; a data file never changes once written, so its footer is read once. */
+const ID_RANGES = new Map<string, { min: string; max: string }[]>();
+const ID_RANGES_KEPT = 256;
+
+async function idRanges(query: Query, parquetPath: string): Promise<{ min: string; max: string }[]> {
+  const known = ID_RANGES.get(parquetPath);
+  if (known) return known;
+  const meta = await query(
+    `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
+      ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
+    [],
+  );
+  const groups = meta
+    .map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }))
+    .filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max));
+  if (ID_RANGES.size >= ID_RANGES_KEPT) ID_RANGES.delete(ID_RANGES.keys().next().value as string);
+  ID_RANGES.set(parquetPath, groups);
+  return groups;
+}
+
 /**
  * Estimates a filtered count by counting matches in a few row groups spread over the file, found through the _id
  * statistics in the footer, so the scan prunes every other row group.
@@ -48,14 +68,7 @@ async function estimateCount(
   totalRows: number,
   countOf: (where: string) => { sql: string; params: BindValue[] },
 ): Promise<number> {
-  const meta = await query(
-    `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
-      ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
-    [],
-  );
-  const groups = meta
-    .map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }))
-    .filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max));
+  const groups = await idRanges(query, parquetPath);
   const picked: { min: string; max: string }[] = [];
   const k = Math.min(ESTIMATE_ROW_GROUPS, groups.length);
   for (let i = 0; i < k; i++) {

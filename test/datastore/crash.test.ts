@@ -82,5 +82,5 @@ describe('kill -9 of the server during a load', () => {
     expect(fs.existsSync(path.join(dataDir, 'uploads')) ? fs.readdirSync(path.join(dataDir, 'uploads')) : []).toEqual(
       [],
     );
-  });
+  }, 240_000);
 });

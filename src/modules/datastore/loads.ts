@@ -192,8 +192,10 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       fs.rmSync(path.join(ctx.config.dataDir, payload.uploadDir), { recursive: true, force: true });
       fs.rmSync(path.join(paths.tmp, id), { recursive: true, force: true });
       const tableDir = path.join(paths.tables, payload.resourceId);
-      for (const f of [`.building-${id}.parquet`, `.merging-${id}.parquet`])
-        fs.rmSync(path.join(tableDir, f), { force: true });
+      const mine = (f: string) =>
+        f.startsWith('.') && (f.includes(`building-${id}.parquet`) || f.includes(`merging-${id}.parquet`));
+      if (fs.existsSync(tableDir))
+        for (const f of fs.readdirSync(tableDir)) if (mine(f)) fs.rmSync(path.join(tableDir, f), { force: true });
     },
   };
 }
@@ -275,8 +277,11 @@ export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
     if (!fs.statSync(full).isDirectory()) continue;
     for (const f of fs.readdirSync(full)) {
       const rel = path.join('tables', dir, f);
-      const jobOfFile = /^\.(?:building|merging)-(.+)\.parquet$/.exec(f)?.[1];
-      if (f.endsWith('.parquet') && !known.has(rel) && !(jobOfFile && active.has(jobOfFile))) {
+      // A load's working files: .building-<job>.parquet, .merging-<job>.parquet and the ingest's
+      // ..building-<job>.parquet.<random>.partial it writes before renaming.
+      const jobOfFile = /^\.+(?:building|merging)-([0-9a-f-]+)\.parquet/.exec(f)?.[1];
+      const dataFile = f.endsWith('.parquet') || f.endsWith('.partial');
+      if (dataFile && !known.has(rel) && !(jobOfFile && active.has(jobOfFile))) {
         fs.rmSync(path.join(full, f), { force: true });
         removed++;
       }

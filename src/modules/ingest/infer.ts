@@ -178,14 +178,20 @@ export function wideStatsQuery(from: string, cols: string[], stripNul: boolean):
  * query stays the same size however wide the table is (a list of aggregates per column makes
  * planning take seconds at a few hundred columns), at the cost of a hash aggregate over every value.
  */
-export function longStatsQuery(from: string, cols: string[], stripNul: boolean): string {
-  return `SELECT __col, ${statsSelect().join(', ')}
+export function longStatsQuery(from: string, cols: string[], stripNul: boolean, countRows = false): string {
+  // With countRows, a constant non-null column ROWS_COLUMN rides along: its group's count(*) is the row count, so
+  // the source is scanned once (UNPIVOT leaves out NULLs, so no other group counts rows). count(*) comes last.
+  const select = countRows ? `'' AS ${ROWS_COLUMN}, ${cols.join(', ')}` : cols.join(', ');
+  return `SELECT __col, ${statsSelect().join(', ')}${countRows ? ', count(*)' : ''}
     FROM (SELECT __col, ${derivedSelect('').join(', ')}
       FROM (SELECT __col, ${flagsSelect('__x').join(', ')}
         FROM (SELECT __col, ${cleanExpr('__v', stripNul)} AS __x
-          FROM (UNPIVOT (SELECT ${cols.join(', ')} FROM ${from}) ON COLUMNS(*) INTO NAME __col VALUE __v))))
+          FROM (UNPIVOT (SELECT ${select} FROM ${from}) ON COLUMNS(*) INTO NAME __col VALUE __v))))
     GROUP BY __col`;
 }
+
+/** The row-counting column of longStatsQuery(…, countRows). */
+export const ROWS_COLUMN = '__rows';
 
 export function statsFromRow(values: unknown[]): ColumnStats {
   const s = {} as ColumnStats;

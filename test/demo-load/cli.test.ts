@@ -69,7 +69,7 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     stewardKey = await apiKey(steward);
     memberKey = await apiKey(await s.login('env_member'));
     fs.writeFileSync(path.join(dir, '空气质量.csv'), CSV);
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await s?.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -90,7 +90,7 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Loaded version 1 of .*: 3 rows \(3 read, 0 rejected\)/);
     expect(await versions()).toEqual([expect.objectContaining({ version: 1, rows: 3, current: true })]);
-  }, 120_000);
+  }, 240_000);
 
   it('takes the API key from CITYDATA_API_KEY and appends', async () => {
     const run = await citydata(
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Loaded version 2 of .*: 6 rows/);
     expect((await versions())[0]).toMatchObject({ version: 2, rows: 6, current: true });
-  }, 120_000);
+  }, 240_000);
 
   it("exits non-zero with the server's message when the upload is refused", async () => {
     const run = await citydata([
@@ -116,7 +116,7 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Only the stewards of the provider may load data \(forbidden\)/);
     expect(await versions()).toHaveLength(2);
-  }, 120_000);
+  }, 240_000);
 
   it("exits non-zero with the load's message when the file cannot be read", async () => {
     const bad = path.join(dir, 'broken.xlsx');
@@ -125,13 +125,13 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Error: the load failed: .+/);
     expect(await versions()).toHaveLength(2);
-  }, 120_000);
+  }, 240_000);
 
   it('refuses to start without an API key', async () => {
     const run = await citydata(['ingest', path.join(dir, '空气质量.csv'), '--resource', resourceId]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/CITYDATA_API_KEY/);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('citydata demo', () => {
@@ -157,5 +157,5 @@ describe('citydata demo', () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -82,5 +82,5 @@ describe('command line', () => {
     expect(u.role).toBe('reviewer');
     expect(u.password_hash).toMatch(/^scrypt\$/);
     await store.destroy();
-  });
+  }, 240_000);
 });

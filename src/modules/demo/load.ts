@@ -359,6 +359,11 @@ export async function loadDemoCity(ctx: AppContext, opts: DemoLoadOptions = {}):
       jobs.push({ key: r.key, jobId, rows, done: false });
     }
     for (const j of jobs) if (!j.done) await finish(j);
+  } catch (err) {
+    // Stopped or failed: the queued loads are being cancelled; wait until each has ended (a load already past its
+    // last cancellation point still completes), so a resume right after sees every table that got its data.
+    await Promise.allSettled(jobs.filter((j) => !j.done).map((j) => ctx.jobs.waitFor(j.jobId)));
+    throw err;
   } finally {
     signal?.removeEventListener('abort', cancelLoads);
   }

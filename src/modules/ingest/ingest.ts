@@ -324,9 +324,9 @@ async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
     });
   }
   /*
-   * Every scan of the CSV uses the same options, so ignore_errors drops the same rows and
-   * row_number() gives the same load order (preserve_insertion_order stays on: it is what makes
-   * row_number() OVER () the file order). skip = h drops the header records (quote-aware).
+   * Every scan of the CSV uses the same options, so ignore_errors drops the same rows and the
+   * rows come in the same load order (preserve_insertion_order stays on: it is what makes a parallel
+   * COPY and row_number() OVER () keep the file order). skip = h drops the header records (quote-aware).
    */
   const reader = (rejects?: { table: string; scan: string }, serial = false) =>
     `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
@@ -709,19 +709,14 @@ async function singleScanCsv(
     return `${value}::${p.sqlType} AS ${quoteIdent(name)}`;
   });
   const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
+  const rowsFile = path.join(ctx.work, 'rows.parquet');
   try {
     ctx.progress('writing', 0, sample.staged);
     try {
-      // The casts run below the row_number() window: that operator is not parallel, and what sits
-      // under it in the plan runs on every thread.
-      await ctx.sqlWithProgress(
-        `COPY (SELECT row_number() OVER () AS _id, * FROM (SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}))
-         TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
-        'writing',
-      );
+      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}`, rowsFile);
     } catch (err) {
       if (opts.signal?.aborted || !String((err as Error)?.message ?? err).includes(TYPE_CHECK_FAILED)) throw err;
-      await fsp.rm(partial, { force: true });
+      await fsp.rm(rowsFile, { force: true });
       return null;
     }
     const pre = await csvRejects(ctx, csv, rejects.table);
@@ -732,7 +727,7 @@ async function singleScanCsv(
       : names.flatMap((name, i) => (plans[i]?.type === 'text' && overrides[name] === undefined ? [i] : []));
     if (textCols.length > 0) {
       const from = `(SELECT ${textCols.map((i, k) => `${quoteIdent(names[i] as string)} AS ${colName(k)}`).join(', ')}
-        FROM read_parquet(${quoteLiteral(partial)}))`;
+        FROM read_parquet(${quoteLiteral(rowsFile)}))`;
       const counted = await scanStats(
         ctx,
         from,
@@ -749,12 +744,13 @@ async function singleScanCsv(
           undefined,
         );
         if (!samePlan(plan, plans[i] as ColumnPlan)) {
-          await fsp.rm(partial, { force: true });
+          await fsp.rm(rowsFile, { force: true });
           return null;
         }
         plans[i] = plan;
       }
     }
+    await numberRows(ctx, rowsFile, partial);
     const warnings = [...csv.warnings, ...nameWarnings, ...plans.flatMap((p) => (p.warning ? [p.warning] : []))];
     const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
     const rowsRejected = pre.count;
@@ -802,6 +798,27 @@ function columnNames(ctx: Ctx, headers: string[], extras: Stage['extras']) {
     }
   }
   return { names, nameWarnings, overrides };
+}
+
+/**
+ * Writes the rows of `query` (typed columns, in load order) to `file` without _id, on every thread: a
+ * row_number() OVER () above them would make the whole pipeline under it, CSV parsing and casts included,
+ * single-threaded (DuckDB's streaming window is not a parallel operator). The batch COPY keeps the rows in
+ * order; numberRows then takes _id from their positions in the file.
+ */
+async function writeRows(ctx: Ctx, query: string, file: string): Promise<void> {
+  // A scratch file read once: snappy is cheaper to write and read than zstd.
+  await ctx.sqlWithProgress(`COPY (${query}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION snappy)`, 'writing');
+}
+
+/** The data file: the rows of writeRows' file with _id (their 1-based position, the load order) in front. */
+async function numberRows(ctx: Ctx, file: string, partial: string): Promise<void> {
+  await ctx.sql(
+    `COPY (SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number)
+       FROM read_parquet(${quoteLiteral(file)}, file_row_number = true))
+     TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  await fsp.rm(file, { force: true });
 }
 
 /** Row and null counts from the Parquet footer's statistics: no scan of the data. */
@@ -920,13 +937,19 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
     ...stage.extras.map((e) => `${e.col} AS ${quoteIdent(e.name)}`),
   ];
   const keep = policy === 'reject_row' && risky.length > 0 ? `WHERE NOT (${anyBad})` : '';
-  // The casts run below the row_number() window: that operator is not parallel, and what sits under
-  // it in the plan runs on every thread (measured: twice as fast as numbering first).
-  await ctx.sqlWithProgress(
-    `COPY (SELECT row_number() OVER () AS _id, * FROM (SELECT ${select.join(', ')} FROM (SELECT ${cleanCols} FROM ${dataRows}) ${keep}))
-     TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
-    'writing',
-  );
+  const rows = `SELECT ${select.join(', ')} FROM (SELECT ${cleanCols} FROM ${dataRows}) ${keep}`;
+  if (select.length > WIDE_STATS_MAX_COLUMNS) {
+    // Every thread of a parallel COPY keeps a Parquet writer with buffers for each column, which very wide
+    // tables cannot afford: row_number() OVER () keeps this one to a single thread.
+    await ctx.sqlWithProgress(
+      `COPY (SELECT row_number() OVER () AS _id, * FROM (${rows})) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+      'writing',
+    );
+  } else {
+    const rowsFile = path.join(ctx.work, 'rows.parquet');
+    await writeRows(ctx, rows, rowsFile);
+    await numberRows(ctx, rowsFile, partial);
+  }
 
   const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
 

@@ -171,6 +171,34 @@ export const catalogueRepo = {
     return Promise.all([rows.execute(), count.executeTakeFirstOrThrow().then((r) => Number(r.n))]);
   },
   allResourceIds: (db: Db) => db.selectFrom('resources').select('id').execute(),
+  /**
+   * The read path's one catalogue query: what a data read needs of a resource (its sharing and open types, status,
+   * provider and the fields' masking inputs) and the id of its current version, one row per field (one row with
+   * null field columns when it has none). Nothing else of the resource is read or presented.
+   */
+  readableResource: (db: Db, by: 'id' | 'code', idOrCode: string) =>
+    db
+      .selectFrom('resources')
+      .leftJoin('datasets', 'datasets.resource_id', 'resources.id')
+      .leftJoin('resource_fields', 'resource_fields.resource_id', 'resources.id')
+      .select([
+        'resources.id',
+        'resources.code',
+        'resources.name',
+        'resources.provider_id',
+        'resources.status',
+        'resources.open_type',
+        'resources.sharing_type',
+        'datasets.current_version_id',
+        'resource_fields.name as field_name',
+        'resource_fields.name_en as field_name_en',
+        'resource_fields.description as field_description',
+        'resource_fields.sensitivity as field_sensitivity',
+        'resource_fields.grade as field_grade',
+      ])
+      .where(by === 'id' ? 'resources.id' : 'resources.code', '=', idOrCode)
+      .orderBy('resource_fields.position')
+      .execute(),
 
   // History
   insertHistory: (db: Db, row: Omit<ResourceHistoryTable, 'id'>) =>

@@ -3,15 +3,32 @@ import type { AppContext } from '../../context.ts';
 import type { Insertable } from 'kysely';
 import { nowIso, type Database, type Db, type MetadataStore } from '../../platform/db/index.ts';
 import { quoteIdent } from '../../platform/duckdb/index.ts';
-import { AppError } from '../../platform/http/errors.ts';
-import { authorize, can, type Actor, type UserActor } from '../access/index.ts';
-import { getResource, type Resource } from '../catalogue/index.ts';
+import { AppError, notFound } from '../../platform/http/errors.ts';
+import { authorize, can, canSeeResource, type Actor, type ResourceRef, type UserActor } from '../access/index.ts';
+import { catalogueRepo } from '../catalogue/index.ts';
 import { maskingPolicy, maskSql } from '../governance/index.ts';
 import type { ReadableColumn, TableSource } from './query/index.ts';
 import { datastoreRepo } from './repository.ts';
 
+/** What a read needs of a field: its masking inputs, and the labels CKAN's datastore_search shows. */
+export interface ReadableField {
+  name: string;
+  nameEn: string | null;
+  description: string | null;
+  sensitivity: string;
+  grade: string;
+}
+
+/** What a read needs of a resource (the catalogue's full presentation is not built on the read path). */
+export interface ReadableResource extends ResourceRef {
+  id: string;
+  code: string;
+  name: string;
+  fields: ReadableField[];
+}
+
 export interface ReadableTable {
-  resource: Resource;
+  resource: ReadableResource;
   version: { id: string; version: number; rowCount: number; file: string };
   source: TableSource;
   /** Names of the columns the caller sees masked. */
@@ -29,7 +46,7 @@ export interface ActiveGrant {
   rowFilterSql(columns: readonly { name: string; type: ReadableColumn['type'] }[]): string | null;
 }
 /** Finds the caller's active grant on a resource (a named one, or the newest); checked on every read, never cached. */
-export type GrantLookup = (actor: UserActor, resource: Resource, grantId?: string) => Promise<ActiveGrant | null>;
+export type GrantLookup = (actor: UserActor, resource: { id: string }, grantId?: string) => Promise<ActiveGrant | null>;
 
 // Keyed by context so each server (and each test server) has its own; without one, no grant ever applies.
 const grantLookups = new WeakMap<AppContext, GrantLookup>();
@@ -51,7 +68,8 @@ export async function readableTable(
   versionId?: string,
   opts: { grantId?: string } = {},
 ): Promise<ReadableTable> {
-  const resource = await getResource(ctx.store.db, actor, resourceId);
+  const db = ctx.store.db;
+  const { resource, currentVersionId } = await findReadableResource(db, actor, resourceId);
   const raw = seesRaw(actor, resource);
   const maskKinds = new Map(
     resource.fields.map((f) => [f.name, maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name })]),
@@ -69,10 +87,8 @@ export async function readableTable(
         : raw
           ? null
           : lookup(actor, resource);
-  const [found, v] = await Promise.all([
-    grantQuery,
-    versionId ? datastoreRepo.version(ctx.store.db, versionId) : datastoreRepo.current(ctx.store.db, resource.id),
-  ]);
+  const wanted = versionId ?? currentVersionId;
+  const [found, v] = await Promise.all([grantQuery, wanted ? versionInfo(db, wanted) : null]);
   let grant: ActiveGrant | null = null;
   if (opts.grantId) {
     grant = found;
@@ -88,16 +104,14 @@ export async function readableTable(
       { action: 'resource.read_data', resource },
       'This data is shared or opened on conditions: apply for access first',
     );
-  if (!v || v.resource_id !== resource.id)
+  if (!v || v.resourceId !== resource.id)
     throw new AppError(
       404,
       'no_data',
       versionId ? `Version ${versionId} of ${resource.code} not found` : `${resource.name} has no data loaded yet`,
     );
   const masked: string[] = [];
-  const stored = (JSON.parse(v.columns) as { name: string; type: ReadableColumn['type'] }[]).filter(
-    (c) => c.name !== '_id',
-  );
+  const stored = v.columns;
   // Through a grant, only the granted fields exist for the caller.
   const granted = grant ? new Set(grant.fields) : null;
   const columns: ReadableColumn[] = [{ name: '_id', type: 'integer' as const }, ...stored]
@@ -111,14 +125,13 @@ export async function readableTable(
       return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name)) };
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
-  const rowCount = Number(v.row_count);
   return {
     resource,
-    version: { id: v.id, version: v.version, rowCount, file: v.file },
+    version: { id: v.id, version: v.version, rowCount: v.rowCount, file: v.file },
     source: {
       parquetPath: path.join(ctx.config.dataDir, v.file),
       columns,
-      rowCount,
+      rowCount: v.rowCount,
       ...(rowFilterSql ? { rowFilterSql } : {}),
     },
     masked,
@@ -126,7 +139,76 @@ export async function readableTable(
   };
 }
 
-function seesRaw(actor: Actor, resource: Resource): boolean {
+/**
+ * The resource, its fields and the id of its current version in one query, visibility checked as the catalogue does
+ * (a resource the caller may not see is not found). Read on every call, never cached: a status or sharing change
+ * applies to the next read.
+ */
+async function findReadableResource(
+  db: Db,
+  actor: Actor,
+  idOrCode: string,
+): Promise<{ resource: ReadableResource; currentVersionId: string | null }> {
+  let rows = await catalogueRepo.readableResource(db, 'id', idOrCode);
+  if (!rows.length) rows = await catalogueRepo.readableResource(db, 'code', idOrCode);
+  const r = rows[0];
+  if (!r) throw notFound('resource', idOrCode);
+  const resource: ReadableResource = {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    providerId: r.provider_id,
+    status: r.status,
+    openType: r.open_type,
+    sharingType: r.sharing_type,
+    fields: [],
+  };
+  if (!canSeeResource(actor, resource)) throw notFound('resource', idOrCode);
+  for (const f of rows)
+    if (f.field_name !== null)
+      resource.fields.push({
+        name: f.field_name,
+        nameEn: f.field_name_en,
+        description: f.field_description,
+        sensitivity: f.field_sensitivity ?? 'none',
+        grade: f.field_grade ?? '',
+      });
+  return { resource, currentVersionId: r.current_version_id ?? null };
+}
+
+interface VersionInfo {
+  id: string;
+  resourceId: string;
+  version: number;
+  rowCount: number;
+  file: string;
+  /** The stored columns without _id. */
+  columns: { name: string; type: ReadableColumn['type'] }[];
+}
+
+// A table version never changes once written (a load writes a new one), so its row is read once per process.
+const versionInfos = new Map<string, VersionInfo>();
+const VERSIONS_KEPT = 1024;
+
+async function versionInfo(db: Db, id: string): Promise<VersionInfo | null> {
+  const known = versionInfos.get(id);
+  if (known) return known;
+  const v = await datastoreRepo.version(db, id);
+  if (!v) return null;
+  const info: VersionInfo = {
+    id: v.id,
+    resourceId: v.resource_id,
+    version: v.version,
+    rowCount: Number(v.row_count),
+    file: v.file,
+    columns: (JSON.parse(v.columns) as VersionInfo['columns']).filter((c) => c.name !== '_id'),
+  };
+  if (versionInfos.size >= VERSIONS_KEPT) versionInfos.delete(versionInfos.keys().next().value as string);
+  versionInfos.set(id, info);
+  return info;
+}
+
+function seesRaw(actor: Actor, resource: ResourceRef): boolean {
   if (actor.kind !== 'user') return false;
   if (actor.role === 'platform_admin') return true;
   return actor.departmentId === resource.providerId && ['dept_admin', 'steward', 'member'].includes(actor.role);

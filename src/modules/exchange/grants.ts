@@ -6,7 +6,6 @@ import type { GrantTable } from '../../platform/db/schema.ts';
 import { dataPaths } from '../../platform/duckdb/index.ts';
 import { badRequest, conflict, notFound, validationFailed } from '../../platform/http/errors.ts';
 import { requireUser, type Actor, type UserActor } from '../access/index.ts';
-import type { Resource } from '../catalogue/index.ts';
 import { logExchange, readableTable, type ActiveGrant, type GrantLookup } from '../datastore/index.ts';
 import {
   EXPORT_FORMATS,
@@ -77,7 +76,7 @@ const grantRef = (g: GrantTable): GrantRef => ({
  * grant marks its application delivered (已交付).
  */
 export function grantLookup(ctx: AppContext): GrantLookup {
-  return async (actor: UserActor, resource: Resource, grantId?: string): Promise<ActiveGrant | null> => {
+  return async (actor: UserActor, resource: { id: string }, grantId?: string): Promise<ActiveGrant | null> => {
     const db = ctx.store.db;
     const now = nowIso();
     const g = await exchangeRepo.activeGrants(db, {

@@ -187,6 +187,29 @@ const FILES: [string, string | Buffer, Partial<IngestOptions>?][] = [
     { badValuePolicy: 'reject_row' },
   ],
   [
+    // The first rows are text, so the sample says text; the whole file is 96% dates, which chooseType mentions.
+    'text first, then 96% dates',
+    lines(
+      'a,v',
+      many(50, (i) => `站${i},${i <= 2 ? '待定' : `2023-01-${String((i % 28) + 1).padStart(2, '0')}`}`),
+    ),
+  ],
+  [
+    'text first, then 96% booleans, reject_row',
+    lines(
+      'v',
+      many(50, (i) => (i <= 2 ? '未知' : i % 2 ? '是' : '否')),
+    ),
+    { badValuePolicy: 'reject_row' },
+  ],
+  [
+    'text first, then only numbers',
+    lines(
+      'v,w',
+      many(50, (i) => (i <= 2 ? `,名${i}` : `${i},名${i}`)),
+    ),
+  ],
+  [
     'numbers first, text later',
     lines(
       'v',

@@ -128,6 +128,24 @@ export function flagsSelect(x: string, s = ''): string[] {
   ];
 }
 
+/**
+ * Whether the cleaned value x could count towards any type but text (ints, decs, dates, datetimes or
+ * bools of ColumnStats): the same first tests as flagsSelect, without the regexes. count_if of it bounds
+ * every fit count of chooseType from above.
+ */
+export function mayFitExpr(x: string): string {
+  const a = `ascii(${x})`;
+  return `(${a} BETWEEN 48 AND 57 OR ${a} IN (43, 45, 46) OR ${all(`strlen(${x}) <= 5`, inList(x, BOOL_WORDS))})`;
+}
+
+/**
+ * Whether whole-column counts are certain to give a column the plan of text without a warning: no
+ * values, or too few that could fit another type for chooseType to pick it or mention it.
+ */
+export function surelyPlainText(nonNull: number, mayFit: number): boolean {
+  return nonNull === 0 || mayFit < NEAR_FIT * nonNull;
+}
+
 /** Flags derived from flagsSelect's (second level, still per value). */
 function derivedSelect(s: string): string[] {
   const x = `x${s}`;

@@ -15,9 +15,11 @@ import {
   chooseType,
   cleanExpr,
   longStatsQuery,
+  mayFitExpr,
   ROWS_COLUMN,
   statsFromRow,
   samePlan,
+  surelyPlainText,
   STATS_PER_COLUMN,
   wideStatsQuery,
   type ColumnPlan,
@@ -722,9 +724,25 @@ async function singleScanCsv(
     const pre = await csvRejects(ctx, csv, rejects.table);
 
     // Text columns: whole-file counts from the written values (cleaned the same way), same choice.
-    const textCols = whole
+    let textCols = whole
       ? []
       : names.flatMap((name, i) => (plans[i]?.type === 'text' && overrides[name] === undefined ? [i] : []));
+    if (textCols.length > 0) {
+      // First a cheap bound: a column with too few values that could be anything but text stays text without a
+      // warning whatever the full counts say, so only the others are counted in full.
+      const file = `read_parquet(${quoteLiteral(rowsFile)})`;
+      const bound = (
+        await ctx.sql(
+          `SELECT ${textCols
+            .map((i) => {
+              const q = quoteIdent(names[i] as string);
+              return `count(${q}), count_if(${mayFitExpr(q)})`;
+            })
+            .join(', ')} FROM ${file}`,
+        )
+      ).getRows()[0];
+      textCols = textCols.filter((_, k) => !surelyPlainText(Number(bound?.[2 * k]), Number(bound?.[2 * k + 1])));
+    }
     if (textCols.length > 0) {
       const from = `(SELECT ${textCols.map((i, k) => `${quoteIdent(names[i] as string)} AS ${colName(k)}`).join(', ')}
         FROM read_parquet(${quoteLiteral(rowsFile)}))`;

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { screenshot, seriousA11yViolations, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
+import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
-import { multipart } from '../helpers/upload.ts';
+import { CONTACTS_CSV, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
 // A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -18,12 +17,6 @@ let contactsId: string;
 let residentsId: string;
 let airId: string;
 
-const CONTACTS_CSV = [
-  '企业名称,法人姓名,联系电话',
-  '云溪环保科技有限公司,张三丰,13800138000',
-  '云溪清洁能源有限公司,李四光,13912345678',
-].join('\n');
-
 /** Valid 18-digit resident ID numbers (GB 11643 checksum), a few of them ending in X. */
 function idNumbers(count: number): string[] {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -37,43 +30,8 @@ function idNumbers(count: number): string[] {
   return out;
 }
 
-async function expectAccessible(page: Page, name: string) {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-menu').waitFor();
-}
-
 async function call(caller: Caller, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
   return h.server.request(caller, { method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
-}
-
-/** Creates, loads (waiting for the job) and publishes a resource through the API. */
-async function publishWithData(steward: Caller, input: Record<string, unknown>, csv: string): Promise<string> {
-  const created = await call(steward, 'POST', '/api/v1/resources', input);
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json<{ id: string }>().id;
-  const up = multipart({ name: 'data.csv', content: csv });
-  const load = await h.server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/loads`, ...up });
-  expect(load.statusCode, load.body).toBe(202);
-  const jobId = load.json<{ job: { id: string } }>().job.id;
-  let state = 'queued';
-  for (let i = 0; i < 300 && (state === 'queued' || state === 'running'); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    state = (await call(steward, 'GET', `/api/v1/jobs/${jobId}`)).json<{ state: string }>().state;
-  }
-  expect(state).toBe('succeeded');
-  expect((await call(steward, 'POST', `/api/v1/resources/${id}/submit`)).statusCode).toBe(200);
-  const reviewer = await h.server.login('reviewer', USER_PASSWORD);
-  const reviewed = await call(reviewer, 'POST', `/api/v1/resources/${id}/review`, { decision: 'approve' });
-  expect(reviewed.statusCode, reviewed.body).toBe(200);
-  return id;
 }
 
 /** A share application by trans_member for the contacts data; returns its id. */
@@ -96,11 +54,13 @@ beforeAll(async () => {
   org = await seedOrg(h.server);
   const steward = await h.server.login('env_steward', USER_PASSWORD);
   airId = await publishWithData(
+    h.server,
     steward,
     resourceInput(org.departments.env),
     ['站点名称,监测时间,AQI', '东湖站,2025-01-01 08:00:00,52', '南港站,2025-01-01 08:00:00,77'].join('\n'),
   );
   contactsId = await publishWithData(
+    h.server,
     steward,
     resourceInput(org.departments.env, {
       name: '企业环保联系人信息',
@@ -125,6 +85,7 @@ beforeAll(async () => {
   // A register whose 证件号码 column was catalogued as plain text: the detector proposes the ID-card rule.
   const ids = idNumbers(12);
   residentsId = await publishWithData(
+    h.server,
     steward,
     resourceInput(org.departments.env, {
       name: '环保志愿者登记信息',

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { screenshot, seriousA11yViolations, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
-import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
-import { multipart } from '../helpers/upload.ts';
+import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
+import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg } from '../helpers/server.ts';
+import { CONTACTS_CSV, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
 // A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -27,65 +27,20 @@ const AIR_CSV = [
   '南港站,2025-01-01 08:00:00,77',
 ].join('\n');
 
-const CONTACTS_CSV = [
-  '企业名称,法人姓名,联系电话',
-  '云溪环保科技有限公司,张三丰,13800138000',
-  '云溪清洁能源有限公司,李四光,13912345678',
-].join('\n');
-
-async function expectAccessible(page: Page, name: string) {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-menu').waitFor();
-}
-
 /** Picks an option of the antd Select labelled `label`. */
 async function choose(page: Page, label: string, option: string) {
   await page.getByLabel(label, { exact: true }).click();
   await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
 }
 
-/** Creates, loads (waiting for the job) and publishes a resource through the API. */
-async function publishWithData(steward: Caller, input: Record<string, unknown>, csv: string): Promise<string> {
-  const s = h.server;
-  const created = await s.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input });
-  expect(created.statusCode, created.body).toBe(201);
-  const id = created.json<{ id: string }>().id;
-  const up = multipart({ name: 'data.csv', content: csv });
-  const load = await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/loads`, ...up });
-  expect(load.statusCode, load.body).toBe(202);
-  const jobId = load.json<{ job: { id: string } }>().job.id;
-  let state = 'queued';
-  for (let i = 0; i < 300 && (state === 'queued' || state === 'running'); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    state = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${jobId}` })).json<{ state: string }>().state;
-  }
-  expect(state).toBe('succeeded');
-  expect((await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` })).statusCode).toBe(200);
-  const reviewer = await s.login('reviewer', USER_PASSWORD);
-  const reviewed = await s.request(reviewer, {
-    method: 'POST',
-    url: `/api/v1/resources/${id}/review`,
-    payload: { decision: 'approve' },
-  });
-  expect(reviewed.statusCode, reviewed.body).toBe(200);
-  return id;
-}
-
 beforeAll(async () => {
   h = await startPortal();
   org = await seedOrg(h.server);
   const steward = await h.server.login('env_steward', USER_PASSWORD);
-  airId = await publishWithData(steward, resourceInput(org.departments.env), AIR_CSV);
+  airId = await publishWithData(h.server, steward, resourceInput(org.departments.env), AIR_CSV);
   // Shared with other departments on conditions only, never opened: read through a grant.
   contactsId = await publishWithData(
+    h.server,
     steward,
     resourceInput(org.departments.env, {
       name: '企业环保联系人信息',
@@ -109,6 +64,7 @@ beforeAll(async () => {
   );
   // Open to the public on conditions: an application with the security commitment and the use agreement.
   permitsId = await publishWithData(
+    h.server,
     steward,
     resourceInput(org.departments.env, {
       name: '重点排污单位许可信息',

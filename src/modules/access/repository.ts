@@ -1,5 +1,42 @@
 import type { Db } from '../../platform/db/index.ts';
+import { precompiled } from '../../platform/db/precompiled.ts';
 import type { ApiKeyTable, SessionTable, UserTable } from '../../platform/db/schema.ts';
+
+// Who is calling is looked up on every request: these two queries are compiled once.
+const sessionCaller = precompiled((db: Db, id: string) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.csrf_token',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'users.id as user_id',
+      'users.username',
+      'users.role',
+      'users.department_id',
+      'users.disabled',
+    ])
+    .where('sessions.id', '=', id),
+);
+const apiKeyCaller = precompiled((db: Db, keyHash: string) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .select([
+      'api_keys.id as key_id',
+      'api_keys.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.last_used_at',
+      'users.id as user_id',
+      'users.username',
+      'users.role',
+      'users.department_id',
+      'users.disabled',
+    ])
+    .where('api_keys.key_hash', '=', keyHash),
+);
 
 /** All SQL of accounts, sessions, API keys and login attempts. */
 export const accessRepo = {
@@ -55,6 +92,8 @@ export const accessRepo = {
       ])
       .where('sessions.id', '=', id)
       .executeTakeFirst(),
+  /** sessionWithUser for the per-request lookup (compiled once). */
+  sessionCaller: async (db: Db, id: string) => (await sessionCaller(db, id))[0],
   revokeSession: (db: Db, id: string, at: string) =>
     db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).execute(),
   revokeUserSessions: (db: Db, userId: string, at: string, exceptId?: string) => {
@@ -85,6 +124,8 @@ export const accessRepo = {
       ])
       .where('api_keys.key_hash', '=', keyHash)
       .executeTakeFirst(),
+  /** apiKeyWithUser for the per-request lookup (compiled once). */
+  apiKeyCaller: async (db: Db, keyHash: string) => (await apiKeyCaller(db, keyHash))[0],
   listApiKeys: (db: Db, userId: string) =>
     db
       .selectFrom('api_keys')

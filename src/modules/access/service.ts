@@ -269,7 +269,7 @@ export async function logout(db: Db, actor: Actor): Promise<void> {
 
 /** Resolves a session cookie; throws 401 with a specific code for expired, revoked or forged sessions. */
 export async function actorFromSession(db: Db, token: string): Promise<UserActor> {
-  const s = await accessRepo.sessionWithUser(db, sha256(token));
+  const s = await accessRepo.sessionCaller(db, sha256(token));
   if (!s) throw unauthorized('invalid_session', 'The session is not valid; sign in again');
   if (s.revoked_at) throw unauthorized('session_revoked', 'The session has ended; sign in again');
   if (s.expires_at <= nowIso()) throw unauthorized('session_expired', 'The session has expired; sign in again');
@@ -289,7 +289,7 @@ export async function actorFromSession(db: Db, token: string): Promise<UserActor
 export async function actorFromApiKey(db: Db, key: string): Promise<UserActor> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
     throw unauthorized('invalid_api_key', 'The API key is not valid');
-  const k = await accessRepo.apiKeyWithUser(db, sha256(key));
+  const k = await accessRepo.apiKeyCaller(db, sha256(key));
   if (!k) throw unauthorized('invalid_api_key', 'The API key is not valid');
   if (k.revoked_at) throw unauthorized('api_key_revoked', 'The API key has been revoked');
   const now = nowIso();

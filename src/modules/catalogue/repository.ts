@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Db, Database } from '../../platform/db/index.ts';
+import { precompiled } from '../../platform/db/precompiled.ts';
 import type {
   DepartmentTable,
   ResourceFieldTable,
@@ -51,6 +52,32 @@ export interface ResourceListFilter {
   limit: number;
   offset: number;
 }
+
+const readableResourceQuery = (db: Db, by: 'resources.id' | 'resources.code', idOrCode: string) =>
+  db
+    .selectFrom('resources')
+    .leftJoin('datasets', 'datasets.resource_id', 'resources.id')
+    .leftJoin('resource_fields', 'resource_fields.resource_id', 'resources.id')
+    .select([
+      'resources.id',
+      'resources.code',
+      'resources.name',
+      'resources.provider_id',
+      'resources.status',
+      'resources.open_type',
+      'resources.sharing_type',
+      'datasets.current_version_id',
+      'resource_fields.name as field_name',
+      'resource_fields.name_en as field_name_en',
+      'resource_fields.description as field_description',
+      'resource_fields.sensitivity as field_sensitivity',
+      'resource_fields.grade as field_grade',
+    ])
+    .where(by, '=', idOrCode)
+    .orderBy('resource_fields.position');
+// Asked on every data call: compiled once.
+const readableResourceById = precompiled((db: Db, id: string) => readableResourceQuery(db, 'resources.id', id));
+const readableResourceByCode = precompiled((db: Db, code: string) => readableResourceQuery(db, 'resources.code', code));
 
 export const catalogueRepo = {
   // Departments
@@ -177,28 +204,7 @@ export const catalogueRepo = {
    * null field columns when it has none). Nothing else of the resource is read or presented.
    */
   readableResource: (db: Db, by: 'id' | 'code', idOrCode: string) =>
-    db
-      .selectFrom('resources')
-      .leftJoin('datasets', 'datasets.resource_id', 'resources.id')
-      .leftJoin('resource_fields', 'resource_fields.resource_id', 'resources.id')
-      .select([
-        'resources.id',
-        'resources.code',
-        'resources.name',
-        'resources.provider_id',
-        'resources.status',
-        'resources.open_type',
-        'resources.sharing_type',
-        'datasets.current_version_id',
-        'resource_fields.name as field_name',
-        'resource_fields.name_en as field_name_en',
-        'resource_fields.description as field_description',
-        'resource_fields.sensitivity as field_sensitivity',
-        'resource_fields.grade as field_grade',
-      ])
-      .where(by === 'id' ? 'resources.id' : 'resources.code', '=', idOrCode)
-      .orderBy('resource_fields.position')
-      .execute(),
+    (by === 'id' ? readableResourceById : readableResourceByCode)(db, idOrCode),
 
   // History
   insertHistory: (db: Db, row: Omit<ResourceHistoryTable, 'id'>) =>

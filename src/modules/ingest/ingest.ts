@@ -116,6 +116,8 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
       const db = `ingest_${rand()}`;
       const ctx = makeCtx(opts, conn, db, work, size);
       await ctx.sql(`ATTACH ${quoteLiteral(path.join(work, 'scratch.duckdb'))} AS ${db}`);
+      // DuckDB only tracks a query's progress (conn.progress, read by sqlWithProgress) with its progress bar on.
+      if (opts.onProgress) await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
       try {
         if (format === 'csv' || format === 'tsv') {
           const csv = await openCsv(ctx, format);
@@ -131,6 +133,9 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
         return await loadStage(ctx, stage, format, partial);
       } finally {
         await conn.run(`DETACH DATABASE IF EXISTS ${db}`).catch(() => undefined);
+        if (opts.onProgress) {
+          await conn.run('RESET enable_progress_bar; RESET enable_progress_bar_print').catch(() => undefined);
+        }
       }
     });
     throwIfAborted(opts.signal);

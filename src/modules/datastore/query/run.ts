@@ -94,6 +94,34 @@ async function estimateCount(
   return scanned ? Math.round((matched / scanned) * totalRows) : 0;
 }
 
+/**
+ * Small results of recent statements. Every statement here reads one data file, which never changes once written (a
+ * load writes a new file under a new name), and is deterministic (masking, the grant's row filter and the request's
+ * values are all in its text and parameters), so the same statement always gives the same rows. Only the DuckDB work
+ * is skipped: the caller's right to read, the grant and the version are checked, and the read logged, on every call.
+ */
+const RESULTS = new Map<string, JsonSafe[][]>();
+const RESULTS_KEPT = 128;
+/** Bigger results are not kept (128 × 2,000 cells bounds the memory). */
+const RESULT_MAX_CELLS = 2_000;
+
+function resultKey(sql: string, params: BindValue[]): string | null {
+  // Only plain values make a key (DuckDB value objects of different types could write alike).
+  const plain: unknown[] = [];
+  for (const p of params) {
+    if (typeof p === 'bigint') plain.push({ bigint: p.toString() });
+    else if (p === null || typeof p === 'string' || typeof p === 'number' || typeof p === 'boolean') plain.push(p);
+    else return null;
+  }
+  return `${sql}\u0000${JSON.stringify(plain)}`;
+}
+
+function keepResult(key: string, rows: JsonSafe[][]): void {
+  if (rows.length * (rows[0]?.length ?? 1) > RESULT_MAX_CELLS) return;
+  if (RESULTS.size >= RESULTS_KEPT) RESULTS.delete(RESULTS.keys().next().value as string);
+  RESULTS.set(key, rows);
+}
+
 /** Runs a rows or aggregate request: one page of records, a total (exact when cheap), and the next cursor. */
 export async function runRowsQuery(engine: DataEngine, src: TableSource, req: RowsRequest): Promise<RowsResult> {
   const knownRows = src.rowCount;
@@ -101,8 +129,18 @@ export async function runRowsQuery(engine: DataEngine, src: TableSource, req: Ro
   const withTotal = knownRows !== undefined && knownRows <= COUNT_WITH_PAGE_MAX_ROWS;
   const built = buildRowsQuery(src, req, { withTotal });
   const query = async (sql: string, params: BindValue[]) => {
+    const key = resultKey(sql, params);
+    const known = key === null ? undefined : RESULTS.get(key);
+    if (known) {
+      // Most recently used last.
+      RESULTS.delete(key!);
+      RESULTS.set(key!, known);
+      return known;
+    }
     try {
-      return await engine.query(sql, params, toJsonValue);
+      const rows = await engine.query(sql, params, toJsonValue);
+      if (key !== null) keepResult(key, rows);
+      return rows;
     } catch (err) {
       throw mapQueryError(err);
     }

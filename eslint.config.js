@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'test-results/', 'bench/results/', 'bin/', '*.config.js'],
+    ignores: [
+      'node_modules/',
+      'data/',
+      'dist/',
+      'web/dist/',
+      'test-results/',
+      'bench/results/',
+      '.tmp/',
+      'bin/',
+      '*.config.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

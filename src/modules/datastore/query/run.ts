@@ -123,13 +123,19 @@ function keepResult(key: string, rows: JsonSafe[][]): void {
 }
 
 /** Runs a rows or aggregate request: one page of records, a total (exact when cheap), and the next cursor. */
-export async function runRowsQuery(engine: DataEngine, src: TableSource, req: RowsRequest): Promise<RowsResult> {
+export async function runRowsQuery(
+  engine: DataEngine,
+  src: TableSource,
+  req: RowsRequest,
+  /** reuse: false runs every statement (benchmarks measuring the engine, not the result cache). */
+  opts: { reuse?: boolean } = {},
+): Promise<RowsResult> {
   const knownRows = src.rowCount;
   // A filtered page of a small file brings its exact total along (one statement instead of two).
   const withTotal = knownRows !== undefined && knownRows <= COUNT_WITH_PAGE_MAX_ROWS;
   const built = buildRowsQuery(src, req, { withTotal });
   const query = async (sql: string, params: BindValue[]) => {
-    const key = resultKey(sql, params);
+    const key = opts.reuse === false ? null : resultKey(sql, params);
     const known = key === null ? undefined : RESULTS.get(key);
     if (known) {
       // Most recently used last.

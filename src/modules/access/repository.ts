@@ -75,24 +75,7 @@ export const accessRepo = {
     ),
 
   insertSession: (db: Db, row: SessionTable) => db.insertInto('sessions').values(row).execute(),
-  sessionWithUser: (db: Db, id: string) =>
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'sessions.id as session_id',
-        'sessions.csrf_token',
-        'sessions.expires_at',
-        'sessions.revoked_at',
-        'users.id as user_id',
-        'users.username',
-        'users.role',
-        'users.department_id',
-        'users.disabled',
-      ])
-      .where('sessions.id', '=', id)
-      .executeTakeFirst(),
-  /** sessionWithUser for the per-request lookup (compiled once). */
+  /** The session and its user, for the per-request lookup (compiled once). */
   sessionCaller: async (db: Db, id: string) => (await sessionCaller(db, id))[0],
   revokeSession: (db: Db, id: string, at: string) =>
     db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).execute(),
@@ -107,24 +90,7 @@ export const accessRepo = {
   },
 
   insertApiKey: (db: Db, row: ApiKeyTable) => db.insertInto('api_keys').values(row).execute(),
-  apiKeyWithUser: (db: Db, keyHash: string) =>
-    db
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .select([
-        'api_keys.id as key_id',
-        'api_keys.expires_at',
-        'api_keys.revoked_at',
-        'api_keys.last_used_at',
-        'users.id as user_id',
-        'users.username',
-        'users.role',
-        'users.department_id',
-        'users.disabled',
-      ])
-      .where('api_keys.key_hash', '=', keyHash)
-      .executeTakeFirst(),
-  /** apiKeyWithUser for the per-request lookup (compiled once). */
+  /** The API key and its user, for the per-request lookup (compiled once). */
   apiKeyCaller: async (db: Db, keyHash: string) => (await apiKeyCaller(db, keyHash))[0],
   listApiKeys: (db: Db, userId: string) =>
     db

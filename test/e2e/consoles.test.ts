@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
-import { CONTACTS_CSV, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
+import { CONTACTS_CSV, contactsInput, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
 // A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -59,29 +59,7 @@ beforeAll(async () => {
     resourceInput(org.departments.env),
     ['站点名称,监测时间,AQI', '东湖站,2025-01-01 08:00:00,52', '南港站,2025-01-01 08:00:00,77'].join('\n'),
   );
-  contactsId = await publishWithData(
-    h.server,
-    steward,
-    resourceInput(org.departments.env, {
-      name: '企业环保联系人信息',
-      nameEn: 'Environmental contacts of companies',
-      abstract: '辖区重点排污企业的环保负责人及联系方式。',
-      classItem: '12',
-      classCatalog: '002',
-      sharingType: 'conditional',
-      sharingConditions: '仅用于执法协查与应急联络',
-      sharingBasis: '《环境保护法》第五十五条',
-      openType: 'none',
-      openConditions: null,
-      tags: ['企业', '联系人'],
-      fields: [
-        { name: '企业名称', dataType: 'string', grade: 'L1' },
-        { name: '法人姓名', dataType: 'string', sensitivity: 'name', grade: 'L2' },
-        { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
-      ],
-    }),
-    CONTACTS_CSV,
-  );
+  contactsId = await publishWithData(h.server, steward, contactsInput(org.departments.env), CONTACTS_CSV);
   // A register whose 证件号码 column was catalogued as plain text: the detector proposes the ID-card rule.
   const ids = idNumbers(12);
   residentsId = await publishWithData(

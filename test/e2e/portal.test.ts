@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg } from '../helpers/server.ts';
-import { CONTACTS_CSV, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
+import { CONTACTS_CSV, contactsInput, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
 // A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -39,29 +39,7 @@ beforeAll(async () => {
   const steward = await h.server.login('env_steward', USER_PASSWORD);
   airId = await publishWithData(h.server, steward, resourceInput(org.departments.env), AIR_CSV);
   // Shared with other departments on conditions only, never opened: read through a grant.
-  contactsId = await publishWithData(
-    h.server,
-    steward,
-    resourceInput(org.departments.env, {
-      name: '企业环保联系人信息',
-      nameEn: 'Environmental contacts of companies',
-      abstract: '辖区重点排污企业的环保负责人及联系方式。',
-      classItem: '12',
-      classCatalog: '002',
-      sharingType: 'conditional',
-      sharingConditions: '仅用于执法协查与应急联络',
-      sharingBasis: '《环境保护法》第五十五条',
-      openType: 'none',
-      openConditions: null,
-      tags: ['企业', '联系人'],
-      fields: [
-        { name: '企业名称', dataType: 'string', grade: 'L1' },
-        { name: '法人姓名', dataType: 'string', sensitivity: 'name', grade: 'L2' },
-        { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
-      ],
-    }),
-    CONTACTS_CSV,
-  );
+  contactsId = await publishWithData(h.server, steward, contactsInput(org.departments.env), CONTACTS_CSV);
   // Open to the public on conditions: an application with the security commitment and the use agreement.
   permitsId = await publishWithData(
     h.server,

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { seriousA11yViolations } from './browser.ts';
-import { USER_PASSWORD, type Caller, type TestServer } from './server.ts';
+import { USER_PASSWORD, resourceInput, type Caller, type TestServer } from './server.ts';
 import { multipart } from './upload.ts';
 
 // Steps the browser journeys (test/e2e) share.
@@ -12,6 +12,28 @@ export const CONTACTS_CSV = [
   '云溪环保科技有限公司,张三丰,13800138000',
   '云溪清洁能源有限公司,李四光,13912345678',
 ].join('\n');
+
+/** The contacts resource: shared with other departments on conditions only, never opened; a name and a mobile. */
+export function contactsInput(departmentId: string): Record<string, unknown> {
+  return resourceInput(departmentId, {
+    name: '企业环保联系人信息',
+    nameEn: 'Environmental contacts of companies',
+    abstract: '辖区重点排污企业的环保负责人及联系方式。',
+    classItem: '12',
+    classCatalog: '002',
+    sharingType: 'conditional',
+    sharingConditions: '仅用于执法协查与应急联络',
+    sharingBasis: '《环境保护法》第五十五条',
+    openType: 'none',
+    openConditions: null,
+    tags: ['企业', '联系人'],
+    fields: [
+      { name: '企业名称', dataType: 'string', grade: 'L1' },
+      { name: '法人姓名', dataType: 'string', sensitivity: 'name', grade: 'L2' },
+      { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
+    ],
+  });
+}
 
 /** axe-core finds no serious or critical violation on the page as it is now. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
-import type { Insertable } from 'kysely';
-import { nowIso, type Database, type Db, type MetadataStore } from '../../platform/db/index.ts';
+import { nowIso, type Db, type MetadataStore } from '../../platform/db/index.ts';
 import { quoteIdent } from '../../platform/duckdb/index.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { authorize, can, canSeeResource, type Actor, type ResourceRef, type UserActor } from '../access/index.ts';
 import { catalogueRepo } from '../catalogue/index.ts';
 import { maskingPolicy, maskSql } from '../governance/index.ts';
 import type { ReadableColumn, TableSource } from './query/index.ts';
-import { datastoreRepo } from './repository.ts';
+import { datastoreRepo, type ExchangeLine } from './repository.ts';
 
 /** What a read needs of a field: its masking inputs, and the labels CKAN's datastore_search shows. */
 export interface ReadableField {
@@ -246,8 +245,6 @@ export async function logExchange(ctx: AppContext, actor: Actor, t: ReadableTabl
   });
 }
 
-type ExchangeLine = Insertable<Database['exchange_log']>;
-
 /** Lines per INSERT: 14 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const MAX_LINES_PER_WRITE = 500;
 
@@ -302,6 +299,6 @@ class ExchangeLogWriter {
   }
 
   private async insert(lines: ExchangeLine[]): Promise<void> {
-    await this.db.insertInto('exchange_log').values(lines).execute();
+    await datastoreRepo.appendExchangeLines(this.db, lines);
   }
 }

@@ -1,9 +1,17 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { AppContext } from '../../context.ts';
-import type { TableVersionTable } from '../../platform/db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { Database, TableVersionTable } from '../../platform/db/schema.ts';
+
+/** One line of the append-only exchange log. */
+export type ExchangeLine = Insertable<Database['exchange_log']>;
 
 /** SQL of table versions and the current-version pointer. */
 export const datastoreRepo = {
+  /** Appends exchange-log lines in one multi-row INSERT (one transaction). */
+  appendExchangeLines: async (db: Db, lines: ExchangeLine[]) => {
+    await db.insertInto('exchange_log').values(lines).execute();
+  },
   versions: (db: Db, resourceId: string) =>
     db
       .selectFrom('table_versions')

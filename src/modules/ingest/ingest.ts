@@ -775,32 +775,11 @@ async function singleScanCsv(
     }
     await numberRows(ctx, rowsFile, partial);
     const warnings = [...csv.warnings, ...nameWarnings, ...plans.flatMap((p) => (p.warning ? [p.warning] : []))];
-    const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
-    const rowsRejected = pre.count;
-    if (rowsLoaded === 0) warnings.push('the file has a header but no data rows');
-    if (rowsRejected > rowsLoaded)
-      warnings.push(
-        `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
-      );
-    ctx.progress('writing', ctx.bytesTotal, rowsLoaded + rowsRejected);
-    return {
-      format,
-      encoding: csv.src.encoding,
-      delimiter: csv.delim,
-      sheet: null,
-      columns: names.map((name, i) => ({
-        name,
-        type: (plans[i] as ColumnPlan).type,
-        sourceIndex: i,
-        nullCount: nullCounts[i] ?? 0,
-      })),
-      rowsRead: rowsLoaded + rowsRejected,
-      rowsLoaded,
-      rowsRejected,
-      rejections: pre.sample.slice(0, MAX_REJECTIONS),
-      geometry: null,
-      warnings,
-    };
+    return await finishResult(ctx, partial, names, plans, warnings, {
+      source: { format, encoding: csv.src.encoding, delimiter: csv.delim, sheet: null, geometry: null },
+      rowsRejected: pre.count,
+      rejections: pre.sample,
+    });
   } finally {
     await ctx.conn
       .run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`)
@@ -974,21 +953,47 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
     await numberRows(ctx, rowsFile, partial);
   }
 
-  const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
+  return finishResult(ctx, partial, names, plans, warnings, {
+    source: {
+      format,
+      encoding: stage.encoding,
+      delimiter: stage.delimiter,
+      sheet: stage.sheet,
+      geometry: stage.geometry,
+    },
+    rowsRejected: stage.pre.count + typeRejectedRows,
+    rejections: [...stage.pre.sample, ...typeRejections].sort((a, b) => a.row - b.row),
+    staged,
+  });
+}
 
-  const rowsRejected = stage.pre.count + typeRejectedRows;
-  const rejections = [...stage.pre.sample, ...typeRejections].sort((a, b) => a.row - b.row).slice(0, MAX_REJECTIONS);
-  if (staged === 0) warnings.push('the file has a header but no data rows');
+/**
+ * The result of a load both paths end with: counts from the written Parquet file, the warnings about empty or mostly
+ * rejected files, and the report. `staged` (rows read, when known) decides "no data rows"; else rows loaded do.
+ */
+async function finishResult(
+  ctx: Ctx,
+  partial: string,
+  names: string[],
+  plans: ColumnPlan[],
+  warnings: string[],
+  r: {
+    source: Pick<IngestResult, 'format' | 'encoding' | 'delimiter' | 'sheet' | 'geometry'>;
+    rowsRejected: number;
+    rejections: Rejection[];
+    staged?: number;
+  },
+): Promise<IngestResult> {
+  const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
+  const { rowsRejected } = r;
+  if ((r.staged ?? rowsLoaded) === 0) warnings.push('the file has a header but no data rows');
   if (rowsRejected > rowsLoaded)
     warnings.push(
       `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
     );
   ctx.progress('writing', ctx.bytesTotal, rowsLoaded + rowsRejected);
   return {
-    format,
-    encoding: stage.encoding,
-    delimiter: stage.delimiter,
-    sheet: stage.sheet,
+    ...r.source,
     columns: names.map((name, i) => ({
       name,
       type: (plans[i] as ColumnPlan).type,
@@ -998,8 +1003,7 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
     rowsRead: rowsLoaded + rowsRejected,
     rowsLoaded,
     rowsRejected,
-    rejections,
-    geometry: stage.geometry,
+    rejections: r.rejections.slice(0, MAX_REJECTIONS),
     warnings,
   };
 }

@@ -13,42 +13,86 @@ function hasMarks(m: Marks): boolean {
   return m.texts.size > 0 || m.syllables.length > 0 || m.initials.size > 0;
 }
 
+/**
+ * Per Han run: its syllables, their initials, and where each character starts (relative to the
+ * run; a character outside the BMP takes two code units). Runs repeat across a page of hits.
+ */
+interface RunInfo {
+  syl: string[];
+  letters: string;
+  starts: number[];
+}
+const runInfoCache = new Map<string, RunInfo | null>();
+const RUN_INFO_CACHE_LIMIT = 20_000;
+
+function runInfo(run: string): RunInfo | null {
+  const cached = runInfoCache.get(run);
+  if (cached !== undefined) return cached;
+  const syl = runSyllables(run);
+  let info: RunInfo | null = null;
+  if (syl) {
+    const starts: number[] = [];
+    let pos = 0;
+    for (const ch of run) {
+      starts.push(pos);
+      pos += ch.length;
+    }
+    starts.push(pos);
+    info = { syl, letters: syl.map((s) => s[0]).join(''), starts };
+  }
+  if (runInfoCache.size >= RUN_INFO_CACHE_LIMIT) runInfoCache.clear();
+  runInfoCache.set(run, info);
+  return info;
+}
+
+// Scratch flags reused by every markText call (it is synchronous): one per code unit of the text.
+let flags = new Uint8Array(256);
+
+function flag(from: number, to: number): void {
+  for (let i = from; i < to; i++) flags[i] = 1;
+}
+
 /** The text with matched parts in <em>, or null when nothing in it matched. */
 export function markText(original: string, marks: Marks): string | null {
   const text = original.normalize('NFKC');
-  const lower = text.toLowerCase();
+  return markNormalized(text, text.toLowerCase(), marks);
+}
+
+function markNormalized(text: string, lower: string, marks: Marks): string | null {
   // Lower-casing that changes length (rare scripts) would misalign the marks: show no highlight.
   if (lower.length !== text.length || !hasMarks(marks)) return null;
-  const flags = new Uint8Array(text.length);
+  if (flags.length < text.length) flags = new Uint8Array(Math.max(text.length, flags.length * 2));
+  else flags.fill(0, 0, text.length);
   let any = false;
-  const flag = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) flags[i] = 1;
-    any = true;
-  };
   for (const needle of marks.texts) {
     if (needle === '') continue;
-    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) flag(at, at + needle.length);
+    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + 1)) {
+      flag(at, at + needle.length);
+      any = true;
+    }
   }
   if (marks.syllables.length > 0 || marks.initials.size > 0) {
-    for (const m of lower.matchAll(HAN_RUN)) {
-      const syl = runSyllables(m[0]);
-      if (!syl) continue;
-      const starts: number[] = [];
-      let pos = m.index;
-      for (const ch of m[0]) {
-        starts.push(pos);
-        pos += ch.length;
-      }
-      starts.push(pos);
-      const markChars = (from: number, count: number): void => flag(starts[from]!, starts[from + count]!);
+    HAN_RUN.lastIndex = 0;
+    for (let m = HAN_RUN.exec(lower); m !== null; m = HAN_RUN.exec(lower)) {
+      const info = runInfo(m[0]);
+      if (!info) continue;
+      const { syl, letters, starts } = info;
+      const base = m.index;
       for (const seq of marks.syllables) {
         for (let i = 0; i + seq.length <= syl.length; i++) {
-          if (seq.every((s, j) => syl[i + j] === s)) markChars(i, seq.length);
+          let same = true;
+          for (let j = 0; j < seq.length && same; j++) same = syl[i + j] === seq[j];
+          if (same) {
+            flag(base + starts[i]!, base + starts[i + seq.length]!);
+            any = true;
+          }
         }
       }
-      const letters = syl.map((s) => s[0]).join('');
       for (const ini of marks.initials) {
-        for (let at = letters.indexOf(ini); at >= 0; at = letters.indexOf(ini, at + 1)) markChars(at, ini.length);
+        for (let at = letters.indexOf(ini); at >= 0; at = letters.indexOf(ini, at + 1)) {
+          flag(base + starts[at]!, base + starts[at + ini.length]!);
+          any = true;
+        }
       }
     }
   }
@@ -65,22 +109,28 @@ export function markText(original: string, marks: Marks): string | null {
   return out;
 }
 
+/** The marks an abstract excerpt shows: its words only (pinyin is marked in names). */
+const textOnlyMarks = new WeakMap<Marks, Marks>();
+
+function textOnly(marks: Marks): Marks {
+  let m = textOnlyMarks.get(marks);
+  if (!m) textOnlyMarks.set(marks, (m = { ...marks, syllables: [], initials: new Set() }));
+  return m;
+}
+
 /** A window of the abstract around its first textual match. */
 function abstractSnippet(abstract: string, marks: Marks): string | null {
-  const lower = abstract.normalize('NFKC').toLowerCase();
+  const text = abstract.normalize('NFKC');
+  const lower = text.toLowerCase();
   let first = -1;
   for (const needle of marks.texts) {
     const at = needle === '' ? -1 : lower.indexOf(needle);
     if (at >= 0 && (first < 0 || at < first)) first = at;
   }
-  if (first < 0 || lower.length !== abstract.normalize('NFKC').length) return null;
+  if (first < 0 || lower.length !== text.length) return null;
   const start = Math.max(0, first - SNIPPET_BEFORE);
   const end = Math.min(lower.length, first + SNIPPET_AFTER);
-  const marked = markText(abstract.normalize('NFKC').slice(start, end), {
-    ...marks,
-    syllables: [],
-    initials: new Set(),
-  });
+  const marked = markText(text.slice(start, end), textOnly(marks));
   if (!marked) return null;
   return `${start > 0 ? '…' : ''}${marked}${end < lower.length ? '…' : ''}`;
 }

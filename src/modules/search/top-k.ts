@@ -3,9 +3,10 @@
  * 20 out of 20,000 candidates at O(n log k) instead of sorting them all. Hand-written: it is
  * a dozen lines and no dependency is worth it.
  */
-export function selectTop<T>(items: ArrayLike<T> & Iterable<T>, k: number, cmp: (a: T, b: T) => number): T[] {
+export function selectTop<T>(items: ArrayLike<T>, k: number, cmp: (a: T, b: T) => number): T[] {
   if (k <= 0) return [];
-  if (items.length <= k * 4 || items.length < 512) return Array.from(items).sort(cmp).slice(0, k);
+  // At most k items: all of them, sorted. Otherwise the heap, which compares most items with its root only.
+  if (items.length <= k) return Array.from(items).sort(cmp);
   // Max-heap on cmp: the root is the worst item kept so far.
   const heap: T[] = [];
   const worse = (i: number, j: number): boolean => cmp(heap[i]!, heap[j]!) > 0;
@@ -14,7 +15,8 @@ export function selectTop<T>(items: ArrayLike<T> & Iterable<T>, k: number, cmp: 
     heap[i] = heap[j]!;
     heap[j] = t;
   };
-  for (const item of items) {
+  for (let n = 0; n < items.length; n++) {
+    const item = items[n]!;
     if (heap.length < k) {
       heap.push(item);
       let i = heap.length - 1;

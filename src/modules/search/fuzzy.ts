@@ -54,6 +54,11 @@ export class LatinVocabulary {
   private readonly byDelete = new Map<string, Set<string>>();
   private readonly byPrefix = new Map<string, Set<string>>();
 
+  /** Words only ever get added, so the count tells whether an expansion computed earlier is still current. */
+  get size(): number {
+    return this.words.size;
+  }
+
   add(word: string): void {
     if (this.words.has(word) || !/^[a-z]{3,}$/.test(word)) return;
     this.words.add(word);

@@ -9,7 +9,7 @@
 import { analyzeDoc, FIELD_SCOPE_MASK, MASK } from './analysis.ts';
 import { LatinVocabulary } from './fuzzy.ts';
 import { buildHighlights } from './highlight.ts';
-import { compileQuery, emptyMarks, Synonyms, type Alternative, type Unit } from './query.ts';
+import { compileQuery, emptyMarks, Synonyms, type Alternative, type Marks, type Unit } from './query.ts';
 import { selectTop } from './top-k.ts';
 import { compactKey } from './analysis.ts';
 import { normalizeText } from './tokenizer.ts';
@@ -32,6 +32,27 @@ const NAME_MATCH_BOOST = 1.5;
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 1000;
 const MAX_FACET_VALUES = 100;
+/** Distinct query texts whose expansion is kept (search-as-you-type repeats prefixes a lot). */
+const COMPILED_CACHE_SIZE = 512;
+/** Viewer class × filter set combinations whose browse facet counts are kept. */
+const BROWSE_CACHE_SIZE = 64;
+
+type FacetValue = { value: string; count: number };
+
+interface CompiledQuery {
+  units: Unit[];
+  /** Shared by every search of the same text: read-only. */
+  marks: Marks;
+  vocab: LatinVocabulary;
+  vocabSize: number;
+  synonyms: Synonyms;
+}
+
+interface BrowseFacets {
+  state: IndexState;
+  version: number;
+  facets: Map<FacetName, FacetValue[]>;
+}
 
 interface DocRecord {
   no: number;
@@ -98,6 +119,68 @@ function appendPosting(list: PostingList, doc: number, packed: number): void {
 }
 
 /**
+ * Live document numbers kept sorted by `cmp`, a total order (ties end on the document number).
+ * Kept up to date on every upsert and remove (an insertion moves at most a few tens of
+ * thousands of small integers), so a search reads an order instead of sorting candidates.
+ */
+class DocOrder {
+  docs: number[] = [];
+  constructor(readonly cmp: (a: number, b: number) => number) {}
+
+  /** First position whose document does not come before `d`. */
+  private lowerBound(d: number): number {
+    const docs = this.docs;
+    let lo = 0;
+    let hi = docs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cmp(docs[mid]!, d) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(d: number): void {
+    this.docs.splice(this.lowerBound(d), 0, d);
+  }
+
+  /** `d` must compare as it did when inserted (a document's sort keys never change). */
+  remove(d: number): void {
+    const at = this.lowerBound(d);
+    if (this.docs[at] === d) this.docs.splice(at, 1);
+  }
+
+  /** Replaces the whole order at once (bulk builds): one sort instead of one insertion per document. */
+  reset(docs: number[]): void {
+    this.docs = docs.sort(this.cmp);
+  }
+}
+
+/** Documents ordered by a string key, for "every document whose key starts with …" in O(log n + matches). */
+class KeyOrder extends DocOrder {
+  constructor(readonly keyOf: (d: number) => string) {
+    super((a, b) => {
+      const x = keyOf(a);
+      const y = keyOf(b);
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+  }
+
+  /** First position whose key is ≥ `key`; the documents with keys starting with `key` follow it contiguously. */
+  from(key: string): number {
+    const docs = this.docs;
+    let lo = 0;
+    let hi = docs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.keyOf(docs[mid]!) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/**
  * Everything that replaceAll swaps at once. Documents get increasing numbers and are never
  * renumbered, so every postings list stays sorted by document number with appends only;
  * a removed document leaves dead postings that searches skip and compaction drops.
@@ -129,6 +212,51 @@ class IndexState {
   live = 0;
   totalPostings = 0;
   deadPostings = 0;
+  /** Bumped on every change: results derived from the index (facet counts of a browse) are valid for one version. */
+  version = 0;
+
+  private readonly compareIds = (x: number, y: number): number => {
+    const a = this.docs[x]!.doc.id;
+    const b = this.docs[y]!.doc.id;
+    return a < b ? -1 : a > b ? 1 : x - y;
+  };
+  /** Live documents in the order of a browse (no text: every score is 0) sorted by popularity or relevance. */
+  readonly byPopularity = new DocOrder(
+    (x, y) =>
+      this.popularity[y]! - this.popularity[x]! || this.updatedMs[y]! - this.updatedMs[x]! || this.compareIds(x, y),
+  );
+  /** … and sorted by update time. */
+  readonly byUpdated = new DocOrder(
+    (x, y) =>
+      this.updatedMs[y]! - this.updatedMs[x]! || this.popularity[y]! - this.popularity[x]! || this.compareIds(x, y),
+  );
+  // Keys of the name boosts (exact or prefix match on the whole name, its pinyin, its initials, or the code).
+  readonly byNameKey = new KeyOrder((d) => this.docs[d]!.nameKey);
+  readonly byCodeKey = new KeyOrder((d) => this.docs[d]!.codeKey);
+  readonly byNamePy = new KeyOrder((d) => this.docs[d]!.namePy);
+  readonly byNameInitials = new KeyOrder((d) => this.docs[d]!.nameInitials);
+  private readonly orders: DocOrder[] = [
+    this.byPopularity,
+    this.byUpdated,
+    this.byNameKey,
+    this.byCodeKey,
+    this.byNamePy,
+    this.byNameInitials,
+  ];
+
+  /**
+   * @param bulk a state that replaceAll fills before anyone searches it: its orders are sorted
+   *   once by finishBulk instead of being kept sorted document by document.
+   */
+  constructor(private bulk = false) {}
+
+  finishBulk(): void {
+    if (!this.bulk) return;
+    this.bulk = false;
+    const live: number[] = [];
+    for (let d = 0; d < this.docs.length; d++) if (this.alive[d] === 1) live.push(d);
+    for (const order of this.orders) order.reset([...live]);
+  }
 
   private intern(fi: number, value: string): number {
     const map = this.facetIntern[fi]!;
@@ -197,12 +325,17 @@ class IndexState {
     this.byId.set(doc.id, no);
     this.live++;
     this.totalPostings += a.terms.size;
+    if (!this.bulk) for (const order of this.orders) order.insert(no);
+    this.version++;
   }
 
   remove(id: string): void {
     const no = this.byId.get(id);
     if (no === undefined) return;
     const rec = this.docs[no];
+    // Before the record goes: the orders compare documents by its keys.
+    if (!this.bulk) for (const order of this.orders) order.remove(no);
+    this.version++;
     this.byId.delete(id);
     this.docs[no] = undefined;
     this.alive[no] = 0;
@@ -274,6 +407,9 @@ export class InProcessSearchProvider implements SearchProvider {
   private touchedBuf = new Int32Array(0);
   private unitBuf = new Int32Array(0);
   private candidateBuf = new Int32Array(0);
+  private boosted = new Uint8Array(0);
+  private readonly compiled = new Map<string, CompiledQuery>();
+  private readonly browseFacets = new Map<string, BrowseFacets>();
 
   async upsert(doc: SearchDoc): Promise<void> {
     this.state.upsert(doc);
@@ -288,7 +424,7 @@ export class InProcessSearchProvider implements SearchProvider {
   /** Builds a fresh index from `docs` while searches keep using the old one, then swaps. */
   replaceAll(docs: AsyncIterable<SearchDoc> | Iterable<SearchDoc>): Promise<void> {
     const run = async (): Promise<void> => {
-      const next = new IndexState();
+      const next = new IndexState(true);
       this.pending = [];
       try {
         let n = 0;
@@ -301,6 +437,7 @@ export class InProcessSearchProvider implements SearchProvider {
           if (op.kind === 'upsert') next.upsert(op.doc);
           else next.remove(op.id);
         }
+        next.finishBulk();
         this.state = next;
       } finally {
         this.pending = null;
@@ -334,6 +471,7 @@ export class InProcessSearchProvider implements SearchProvider {
     this.touchedBuf = new Int32Array(size);
     this.unitBuf = new Int32Array(size);
     this.candidateBuf = new Int32Array(size);
+    this.boosted = new Uint8Array(size);
   }
 
   /**
@@ -365,29 +503,35 @@ export class InProcessSearchProvider implements SearchProvider {
     }
   }
 
-  private matchAlternative(
-    st: IndexState,
-    alt: Alternative,
-    fieldScope: boolean,
-    emit: (doc: number, score: number) => void,
-  ): void {
+  /**
+   * Adds the documents matching `alt` to the unit being matched: each document's best score
+   * over the unit's alternatives goes to unitBest, documents new to the unit to unitBuf from
+   * `unitCount` on. Returns the new unitCount. No callbacks: this loop runs for every posting.
+   */
+  private matchAlternative(st: IndexState, alt: Alternative, fieldScope: boolean, unitCount: number): number {
     const lists: PostingList[] = [];
     for (const t of alt.terms) {
       const p = st.postings.get(t);
-      if (!p) return;
+      if (!p) return unitCount;
       lists.push(p);
     }
+    // Rarest list first: it drives the intersection, the others are only probed.
     lists.sort((a, b) => a.size - b.size);
     const n = Math.max(1, st.live);
-    const idf = lists.map((l) => {
+    const idf: number[] = [];
+    const cursors: number[] = [];
+    for (const l of lists) {
       const df = l.size >> 1;
-      return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    });
-    const cursors = new Array<number>(lists.length).fill(0);
+      idf.push(Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+      cursors.push(0);
+    }
     const base = lists[0]!.data;
     const baseSize = lists[0]!.size;
     const required = fieldScope ? FIELD_SCOPE_MASK : 0;
-    const allowed = this.allowed;
+    const { allowed, unitBest } = this;
+    const unitTouched = this.unitBuf;
+    const weight = alt.weight;
+    const needles = alt.needles;
     for (let i = 0; i < baseSize; i += 2) {
       const d = base[i]!;
       if (allowed[d] !== 1) continue;
@@ -415,15 +559,21 @@ export class InProcessSearchProvider implements SearchProvider {
         inName &= packed;
       }
       if (!ok) continue;
-      if (alt.needles) {
+      if (needles) {
         const rec = st.docs[d]!;
         const hay =
-          alt.needles.kind === 'text' ? (fieldScope ? rec.fieldText : rec.text) : fieldScope ? rec.fieldPy : rec.py;
-        if (!alt.needles.values.every((v) => hay.includes(v))) continue;
+          needles.kind === 'text' ? (fieldScope ? rec.fieldText : rec.text) : fieldScope ? rec.fieldPy : rec.py;
+        let all = true;
+        for (let v = 0; v < needles.values.length && all; v++) all = hay.includes(needles.values[v]!);
+        if (!all) continue;
       }
       if (inName !== 0 && !fieldScope) score *= NAME_MATCH_BOOST;
-      emit(d, score * alt.weight);
+      // Scores are positive (idf > 0, weights > 0), so 0 reliably means "not seen in this unit".
+      const s = score * weight;
+      if (unitBest[d] === 0) unitTouched[unitCount++] = d;
+      if (s > unitBest[d]!) unitBest[d] = s;
     }
+    return unitCount;
   }
 
   /** Documents matching every unit (each unit: its best alternative), scores summed into this.scores. */
@@ -436,12 +586,7 @@ export class InProcessSearchProvider implements SearchProvider {
     let touchedCount = 0;
     for (const { unit, fieldScope } of units) {
       let unitCount = 0;
-      // Scores are positive (idf > 0, weights > 0), so 0 reliably means "not seen in this unit".
-      const emit = (d: number, s: number): void => {
-        if (unitBest[d] === 0) unitTouched[unitCount++] = d;
-        if (s > unitBest[d]!) unitBest[d] = s;
-      };
-      for (const alt of unit.alternatives) this.matchAlternative(st, alt, fieldScope, emit);
+      for (const alt of unit.alternatives) unitCount = this.matchAlternative(st, alt, fieldScope, unitCount);
       for (let i = 0; i < unitCount; i++) {
         const d = unitTouched[i]!;
         if (matched[d] === 0) touched[touchedCount++] = d;
@@ -470,6 +615,24 @@ export class InProcessSearchProvider implements SearchProvider {
     return result.subarray(0, resultCount);
   }
 
+  /** Units of a query text, reused while the vocabulary and synonyms they were expanded with are unchanged. */
+  private compile(text: string, st: IndexState): CompiledQuery {
+    const cache = this.compiled;
+    const hit = cache.get(text);
+    if (hit && hit.vocab === st.vocab && hit.vocabSize === st.vocab.size && hit.synonyms === this.synonyms) {
+      cache.delete(text);
+      cache.set(text, hit);
+      return hit;
+    }
+    const marks = emptyMarks();
+    const units = compileQuery(text, st.vocab, this.synonyms, marks);
+    const entry: CompiledQuery = { units, marks, vocab: st.vocab, vocabSize: st.vocab.size, synonyms: this.synonyms };
+    cache.delete(text);
+    cache.set(text, entry);
+    if (cache.size > COMPILED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return entry;
+  }
+
   private searchNow(query: SearchQuery): SearchResult {
     const st = this.state;
     this.ensureScratch(st.docs.length);
@@ -477,99 +640,188 @@ export class InProcessSearchProvider implements SearchProvider {
     const offset = Math.max(0, Math.floor(query.offset ?? 0));
     this.computeAllowed(st, query.viewer, query.filters);
 
-    const marks = emptyMarks();
-    const fieldMarks = emptyMarks();
-    const textUnits = query.q ? compileQuery(query.q, st.vocab, this.synonyms, marks) : [];
-    const fieldUnits = query.fieldQuery ? compileQuery(query.fieldQuery, st.vocab, this.synonyms, fieldMarks) : [];
+    const text = query.q ? this.compile(query.q, st) : null;
+    const field = query.fieldQuery ? this.compile(query.fieldQuery, st) : null;
+    const textUnits = text?.units ?? [];
+    const fieldUnits = field?.units ?? [];
+    if (textUnits.length === 0 && fieldUnits.length === 0) return this.browse(st, query, limit, offset);
+    const marks = text?.marks ?? emptyMarks();
+    const fieldMarks = field?.marks ?? emptyMarks();
     const units = [
       ...textUnits.map((unit) => ({ unit, fieldScope: false })),
       ...fieldUnits.map((unit) => ({ unit, fieldScope: true })),
     ];
 
     const scores = this.scores;
-    let candidates: Int32Array;
-    if (units.length === 0) {
-      const allowed = this.allowed;
-      const buf = this.candidateBuf;
-      let n = 0;
-      for (let d = 0; d < st.docs.length; d++) if (allowed[d] === 1) buf[n++] = d;
-      candidates = buf.subarray(0, n);
-    } else {
-      candidates = this.matchUnits(st, units, fieldUnits.length === 0);
-      this.applyNameBoosts(st, candidates, query.q ?? '');
+    const candidates = this.matchUnits(st, units, fieldUnits.length === 0);
+    const count = candidates.length;
+    this.applyNameBoosts(st, candidates, query.q ?? '');
+    for (let i = 0; i < count; i++) {
+      const d = candidates[i]!;
+      scores[d] = Math.round(scores[d]! * 1000) / 1000;
     }
-    for (const d of candidates) scores[d] = Math.round(scores[d]! * 1000) / 1000;
 
     const facets: SearchResult['facets'] = {};
     for (const facet of new Set(query.facets ?? [])) {
       const fi = FACET_NAMES.indexOf(facet);
-      if (fi < 0) continue;
-      const counts = new Int32Array(st.facetLabels[fi]!.length);
-      if (MULTI_VALUED.has(facet)) {
-        const start = st.multiStart[fi]!;
-        const values = st.multiValues[fi]!;
-        for (const d of candidates) for (let i = start[d]!; i < start[d + 1]!; i++) counts[values[i]!]!++;
-      } else {
-        const col = st.facetColumns[fi]!;
-        for (const d of candidates) {
-          const id = col[d]!;
-          if (id >= 0) counts[id]!++;
-        }
-      }
-      const labels = st.facetLabels[fi]!;
-      const values: { value: string; count: number }[] = [];
-      counts.forEach((count, id) => {
-        if (count > 0) values.push({ value: labels[id]!, count });
-      });
-      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-      facets[facet] = values.slice(0, MAX_FACET_VALUES);
+      if (fi >= 0) facets[facet] = this.countFacet(st, fi, candidates);
     }
 
-    const docs = st.docs;
-    const { popularity, updatedMs } = st;
-    const byId = (x: number, y: number): number => {
-      const a = docs[x]!.doc.id;
-      const b = docs[y]!.doc.id;
-      return a < b ? -1 : a > b ? 1 : 0;
-    };
-    const sort = query.sort ?? 'relevance';
-    const cmp = (x: number, y: number): number => {
-      const byScore = scores[y]! - scores[x]!;
-      const byPopularity = popularity[y]! - popularity[x]!;
-      const byUpdated = updatedMs[y]! - updatedMs[x]!;
-      if (sort === 'updated') return byUpdated || byScore || byPopularity || byId(x, y);
-      if (sort === 'popularity') return byPopularity || byScore || byUpdated || byId(x, y);
-      return byScore || byPopularity || byUpdated || byId(x, y);
-    };
-    const page = limit === 0 ? [] : selectTop(candidates, offset + limit, cmp).slice(offset);
-    const hits: SearchHit[] = page.map((d) => {
-      const rec = docs[d]!;
+    const page =
+      limit === 0 ? [] : selectTop(candidates, offset + limit, hitOrder(st, scores, query.sort)).slice(offset);
+    const hits: SearchHit[] = [];
+    for (const d of page) {
+      const rec = st.docs[d]!;
       const hit: SearchHit = { id: rec.doc.id, score: scores[d]! };
-      if (units.length > 0) {
-        const highlights = buildHighlights(rec.doc, marks, fieldMarks);
-        if (highlights.length > 0) hit.highlights = highlights;
-      }
-      return hit;
-    });
-    for (const d of candidates) scores[d] = 0;
-    return { total: candidates.length, hits, facets };
+      const highlights = buildHighlights(rec.doc, marks, fieldMarks);
+      if (highlights.length > 0) hit.highlights = highlights;
+      hits.push(hit);
+    }
+    for (let i = 0; i < count; i++) scores[candidates[i]!] = 0;
+    return { total: count, hits, facets };
   }
 
-  /** Exact and prefix matches on the whole name (or its pinyin, or the code) outrank scattered ones. */
+  /** Value counts of one facet over `candidates`, most frequent first (ties by value), at most MAX_FACET_VALUES. */
+  private countFacet(st: IndexState, fi: number, candidates: Int32Array): FacetValue[] {
+    const labels = st.facetLabels[fi]!;
+    const counts = new Int32Array(labels.length);
+    const n = candidates.length;
+    if (MULTI_VALUED.has(FACET_NAMES[fi]!)) {
+      const start = st.multiStart[fi]!;
+      const values = st.multiValues[fi]!;
+      for (let c = 0; c < n; c++) {
+        const d = candidates[c]!;
+        for (let i = start[d]!; i < start[d + 1]!; i++) counts[values[i]!]!++;
+      }
+    } else {
+      const col = st.facetColumns[fi]!;
+      for (let c = 0; c < n; c++) {
+        const id = col[candidates[c]!]!;
+        if (id >= 0) counts[id]!++;
+      }
+    }
+    const values: FacetValue[] = [];
+    for (let id = 0; id < counts.length; id++)
+      if (counts[id]! > 0) values.push({ value: labels[id]!, count: counts[id]! });
+    values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return values.slice(0, MAX_FACET_VALUES);
+  }
+
+  /**
+   * No text to match: every visible document (after filters) is a hit with score 0, so the page
+   * is read off the index's standing browse order, and facet counts are kept per viewer class
+   * and filter set until the index changes (the portal's landing page asks for them on every visit).
+   */
+  private browse(st: IndexState, query: SearchQuery, limit: number, offset: number): SearchResult {
+    const allowed = this.allowed;
+    const cap = st.docs.length;
+    let total = 0;
+    for (let d = 0; d < cap; d++) total += allowed[d]!;
+
+    const facets: SearchResult['facets'] = {};
+    const wanted = [...new Set(query.facets ?? [])].filter((f) => FACET_NAMES.includes(f));
+    if (wanted.length > 0) {
+      const key = browseKey(query.viewer, query.filters);
+      let entry = this.browseFacets.get(key);
+      if (!entry || entry.state !== st || entry.version !== st.version)
+        entry = { state: st, version: st.version, facets: new Map() };
+      this.browseFacets.delete(key);
+      this.browseFacets.set(key, entry);
+      if (this.browseFacets.size > BROWSE_CACHE_SIZE) this.browseFacets.delete(this.browseFacets.keys().next().value!);
+      let candidates: Int32Array | null = null;
+      for (const facet of wanted) {
+        let values = entry.facets.get(facet);
+        if (!values) {
+          if (!candidates) {
+            const buf = this.candidateBuf;
+            let n = 0;
+            for (let d = 0; d < cap; d++) if (allowed[d] === 1) buf[n++] = d;
+            candidates = buf.subarray(0, n);
+          }
+          values = this.countFacet(st, FACET_NAMES.indexOf(facet), candidates);
+          entry.facets.set(facet, values);
+        }
+        facets[facet] = values.map((v) => ({ value: v.value, count: v.count }));
+      }
+    }
+
+    const hits: SearchHit[] = [];
+    if (limit > 0 && offset < total) {
+      const order = (query.sort ?? 'relevance') === 'updated' ? st.byUpdated.docs : st.byPopularity.docs;
+      let skip = offset;
+      for (let i = 0; i < order.length && hits.length < limit; i++) {
+        const d = order[i]!;
+        if (allowed[d] !== 1) continue;
+        if (skip > 0) skip--;
+        else hits.push({ id: st.docs[d]!.doc.id, score: 0 });
+      }
+    }
+    return { total, hits, facets };
+  }
+
+  /**
+   * Exact and prefix matches on the whole name (or its pinyin, or the code) outrank scattered ones.
+   * Reads the documents whose key starts with the query off the index's sorted keys, so the cost
+   * follows the few names that match, not the (possibly 10,000) candidates.
+   */
   private applyNameBoosts(st: IndexState, candidates: Int32Array, q: string): void {
     const key = compactKey(q);
     if (key === '') return;
     const latinOnly = /^[a-z0-9]+$/.test(normalizeText(key));
-    for (const d of candidates) {
-      const rec = st.docs[d]!;
-      let boost = 1;
-      if (rec.nameKey === key || rec.codeKey === key) boost = 3;
-      else if (rec.nameKey.startsWith(key)) boost = 1.8;
-      else if (latinOnly && key.length >= 2) {
-        if (rec.namePy === key || rec.nameInitials === key) boost = 2.5;
-        else if (rec.namePy.startsWith(key) || rec.nameInitials.startsWith(key)) boost = 1.5;
+    const { scores, boosted } = this;
+    // 1: a candidate not boosted yet; 2: boosted (the first matching rule below wins).
+    for (const d of candidates) boosted[d] = 1;
+    const boost = (order: KeyOrder, exact: boolean, factor: number): void => {
+      const docs = order.docs;
+      for (let i = order.from(key); i < docs.length; i++) {
+        const d = docs[i]!;
+        const k = order.keyOf(d);
+        if (exact ? k !== key : !k.startsWith(key)) break;
+        if (boosted[d] === 1) {
+          scores[d]! *= factor;
+          boosted[d] = 2;
+        }
       }
-      this.scores[d]! *= boost;
+    };
+    boost(st.byNameKey, true, 3);
+    boost(st.byCodeKey, true, 3);
+    boost(st.byNameKey, false, 1.8);
+    if (latinOnly && key.length >= 2) {
+      boost(st.byNamePy, true, 2.5);
+      boost(st.byNameInitials, true, 2.5);
+      boost(st.byNamePy, false, 1.5);
+      boost(st.byNameInitials, false, 1.5);
     }
+    for (const d of candidates) boosted[d] = 0;
   }
+}
+
+/** The viewer class and filter set of a browse, canonical (value order and repeats do not matter). */
+function browseKey(viewer: Viewer, filters: SearchQuery['filters']): string {
+  const parts: unknown[] = [viewer.kind === 'department' ? `department:${viewer.departmentId}` : viewer.kind];
+  for (const facet of FACET_NAMES) {
+    const values = filters?.[facet];
+    if (values && values.length > 0) parts.push(facet, [...new Set(values)].sort());
+  }
+  return JSON.stringify(parts);
+}
+
+/**
+ * The order of hits: by score (relevance), update time or popularity first, then the others,
+ * then the id. Returns -1/0/1 (small integers, no boxed doubles) since it runs for every candidate.
+ */
+function hitOrder(st: IndexState, scores: Float64Array, sort: SearchQuery['sort']): (x: number, y: number) => number {
+  const { docs, popularity, updatedMs } = st;
+  const byId = (x: number, y: number): number => {
+    const a = docs[x]!.doc.id;
+    const b = docs[y]!.doc.id;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  const desc = (col: Float64Array, x: number, y: number): number =>
+    col[y]! > col[x]! ? 1 : col[y]! < col[x]! ? -1 : 0;
+  if (sort === 'updated')
+    return (x, y) => desc(updatedMs, x, y) || desc(scores, x, y) || desc(popularity, x, y) || byId(x, y);
+  if (sort === 'popularity')
+    return (x, y) => desc(popularity, x, y) || desc(scores, x, y) || desc(updatedMs, x, y) || byId(x, y);
+  return (x, y) => desc(scores, x, y) || desc(popularity, x, y) || desc(updatedMs, x, y) || byId(x, y);
 }

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { runRowsQuery, type RowsRequest, type TableSource } from '../../src/modules/datastore/query/index.ts';
-import { DataEngine, quoteLiteral } from '../../src/platform/duckdb/index.ts';
+import { DATA_FILE_FORMAT, DataEngine, quoteLiteral } from '../../src/platform/duckdb/index.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { errorMessage, figure, latencyStats, timed, type SectionResult } from '../lib/figures.ts';
 import type { PgPeer } from '../lib/pg.ts';
@@ -52,11 +52,11 @@ const COLUMNS: { name: string; type: TableSource['columns'][number]['type']; pg:
   },
 ];
 
-/** Writes the query table as zstd Parquet in _id order (as ingest writes versions) and, for PostgreSQL, as CSV. */
+/** Writes the query table as Parquet in _id order (as ingest writes versions) and, for PostgreSQL, as CSV. */
 async function buildTable(engine: DataEngine, rows: number, parquet: string, csv: string | null): Promise<void> {
   const select = `SELECT ${COLUMNS.map((c) => `${c.sql} AS "${c.name}"`).join(', ')} FROM range(${rows}) r(i)`;
   await engine.withConnection(async (conn) => {
-    await conn.run(`COPY (${select}) TO ${quoteLiteral(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+    await conn.run(`COPY (${select}) TO ${quoteLiteral(parquet)} (${DATA_FILE_FORMAT})`);
     if (csv)
       await conn.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(csv)} (HEADER)`);
   });
@@ -93,7 +93,7 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
     const parquetBytes = (await fsp.stat(parquet)).size;
     out.notes.push(
       `Query table: ${rows.toLocaleString()} rows × 12 columns + _id (hourly air quality, ${STATIONS} stations, ` +
-        `${DISTRICTS} districts), zstd Parquet ${(parquetBytes / 1e6).toFixed(0)} MB, built in ${(build.ms / 1000).toFixed(1)} s.`,
+        `${DISTRICTS} districts), Parquet (${DATA_FILE_FORMAT}) ${(parquetBytes / 1e6).toFixed(0)} MB, built in ${(build.ms / 1000).toFixed(1)} s.`,
     );
     let pg: PgPeer | null = null;
     let pgNote = lookup.missing ?? '';

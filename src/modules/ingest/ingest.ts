@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
+import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
 import { AppError, badRequest } from '../../platform/http/errors.ts';
 import type { ColumnType, IngestOptions, IngestProgress, IngestResult, Rejection, SourceFormat } from './types.ts';
 import { MAX_REJECTIONS } from './types.ts';
@@ -818,7 +818,7 @@ async function numberRows(ctx: Ctx, file: string, partial: string): Promise<void
   await ctx.sql(
     `COPY (SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number)
        FROM read_parquet(${quoteLiteral(file)}, file_row_number = true))
-     TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+     TO ${quoteLiteral(partial)} (${DATA_FILE_FORMAT})`,
   );
   await fsp.rm(file, { force: true });
 }
@@ -944,7 +944,7 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
     // Every thread of a parallel COPY keeps a Parquet writer with buffers for each column, which very wide
     // tables cannot afford: row_number() OVER () keeps this one to a single thread.
     await ctx.sqlWithProgress(
-      `COPY (SELECT row_number() OVER () AS _id, * FROM (${rows})) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT row_number() OVER () AS _id, * FROM (${rows})) TO ${quoteLiteral(partial)} (${DATA_FILE_FORMAT})`,
       'writing',
     );
   } else {

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral, type DataEngine } from '../../platform/duckdb/index.ts';
+import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral, type DataEngine } from '../../platform/duckdb/index.ts';
 import { badRequest } from '../../platform/http/errors.ts';
 
 export interface MergeOptions {
@@ -76,7 +76,7 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
               SELECT 1 AS __g, i._id AS __o, i.* EXCLUDE (_id) FROM i WHERE NOT EXISTS (SELECT 1 FROM pk WHERE ${same('i', 'pk')}))`;
         }
       }
-      await conn.run(`COPY (${query}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run(`COPY (${query}) TO ${quoteLiteral(partial)} (${DATA_FILE_FORMAT})`);
       const r = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(partial)})`);
       return Number(r.getRows()[0]?.[0] ?? 0);
     });

@@ -22,6 +22,13 @@ export interface DataEngineOptions {
   poolSize?: number;
 }
 
+/**
+ * The Parquet options of every table version's data file. Snappy (DuckDB's, Spark's and Arrow's default) rather
+ * than zstd: files are about 1.6x bigger, but writing one costs about half the CPU (a 10M-row load spends ~2 s less
+ * in its final write) and reads decompress faster. Exports for download stay zstd (smaller to send).
+ */
+export const DATA_FILE_FORMAT = 'FORMAT parquet, COMPRESSION snappy';
+
 /** Prepared statements kept per pooled connection (least recently used dropped first). */
 const STATEMENTS_PER_CONNECTION = 64;
 

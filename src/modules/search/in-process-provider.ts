@@ -121,38 +121,57 @@ function appendPosting(list: PostingList, doc: number, packed: number): void {
 /**
  * Live document numbers kept sorted by `cmp`, a total order (ties end on the document number).
  * Kept up to date on every upsert and remove (an insertion moves at most a few tens of
- * thousands of small integers), so a search reads an order instead of sorting candidates.
+ * thousands of integers in a typed array), so a search reads an order instead of sorting.
  */
 class DocOrder {
-  docs: number[] = [];
+  private data = new Int32Array(16);
+  size = 0;
   constructor(readonly cmp: (a: number, b: number) => number) {}
+
+  /** The order (a view: valid until the next change). */
+  get docs(): Int32Array {
+    return this.data.subarray(0, this.size);
+  }
 
   /** First position whose document does not come before `d`. */
   private lowerBound(d: number): number {
-    const docs = this.docs;
+    const data = this.data;
     let lo = 0;
-    let hi = docs.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.cmp(docs[mid]!, d) < 0) lo = mid + 1;
+      if (this.cmp(data[mid]!, d) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   insert(d: number): void {
-    this.docs.splice(this.lowerBound(d), 0, d);
+    if (this.size === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const at = this.lowerBound(d);
+    this.data.copyWithin(at + 1, at, this.size);
+    this.data[at] = d;
+    this.size++;
   }
 
   /** `d` must compare as it did when inserted (a document's sort keys never change). */
   remove(d: number): void {
     const at = this.lowerBound(d);
-    if (this.docs[at] === d) this.docs.splice(at, 1);
+    if (at >= this.size || this.data[at] !== d) return;
+    this.data.copyWithin(at, at + 1, this.size);
+    this.size--;
   }
 
   /** Replaces the whole order at once (bulk builds): one sort instead of one insertion per document. */
   reset(docs: number[]): void {
-    this.docs = docs.sort(this.cmp);
+    docs.sort(this.cmp);
+    this.data = new Int32Array(Math.max(16, docs.length * 2));
+    this.data.set(docs);
+    this.size = docs.length;
   }
 }
 
@@ -255,7 +274,7 @@ class IndexState {
     this.bulk = false;
     const live: number[] = [];
     for (let d = 0; d < this.docs.length; d++) if (this.alive[d] === 1) live.push(d);
-    for (const order of this.orders) order.reset([...live]);
+    for (const order of this.orders) order.reset(live.slice());
   }
 
   private intern(fi: number, value: string): number {

@@ -282,7 +282,9 @@ export async function runSearchLatencyBench(opts: { docs: number; queries: numbe
     cpuTimes.push((cpu.user + cpu.system) / 1000);
     hitsTotal += res.total;
     const k = queryKind(q);
-    perKind.set(k, [...(perKind.get(k) ?? []), ms]);
+    let kindTimes = perKind.get(k);
+    if (!kindTimes) perKind.set(k, (kindTimes = []));
+    kindTimes.push(ms);
   }
   times.sort((a, b) => a - b);
   cpuTimes.sort((a, b) => a - b);

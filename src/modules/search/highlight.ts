@@ -52,10 +52,26 @@ function flag(from: number, to: number): void {
   for (let i = from; i < to; i++) flags[i] = 1;
 }
 
+// Names and field names repeat across datasets and pages (a field query looks at every field of
+// every hit): their NFKC and lower-case forms are kept. Bounded; abstracts are too long to be worth it.
+const normalizedCache = new Map<string, [text: string, lower: string]>();
+const NORMALIZED_CACHE_LIMIT = 20_000;
+const NORMALIZED_CACHE_MAX_LENGTH = 64;
+
 /** The text with matched parts in <em>, or null when nothing in it matched. */
 export function markText(original: string, marks: Marks): string | null {
-  const text = original.normalize('NFKC');
-  return markNormalized(text, text.toLowerCase(), marks);
+  if (original.length > NORMALIZED_CACHE_MAX_LENGTH) {
+    const text = original.normalize('NFKC');
+    return markNormalized(text, text.toLowerCase(), marks);
+  }
+  let forms = normalizedCache.get(original);
+  if (!forms) {
+    const text = original.normalize('NFKC');
+    forms = [text, text.toLowerCase()];
+    if (normalizedCache.size >= NORMALIZED_CACHE_LIMIT) normalizedCache.clear();
+    normalizedCache.set(original, forms);
+  }
+  return markNormalized(forms[0], forms[1], marks);
 }
 
 function markNormalized(text: string, lower: string, marks: Marks): string | null {

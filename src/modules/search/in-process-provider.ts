@@ -527,7 +527,13 @@ export class InProcessSearchProvider implements SearchProvider {
    * over the unit's alternatives goes to unitBest, documents new to the unit to unitBuf from
    * `unitCount` on. Returns the new unitCount. No callbacks: this loop runs for every posting.
    */
-  private matchAlternative(st: IndexState, alt: Alternative, fieldScope: boolean, unitCount: number): number {
+  private matchAlternative(
+    st: IndexState,
+    alt: Alternative,
+    fieldScope: boolean,
+    unitCount: number,
+    minMatched: number,
+  ): number {
     const lists: PostingList[] = [];
     for (const t of alt.terms) {
       const p = st.postings.get(t);
@@ -547,13 +553,13 @@ export class InProcessSearchProvider implements SearchProvider {
     const base = lists[0]!.data;
     const baseSize = lists[0]!.size;
     const required = fieldScope ? FIELD_SCOPE_MASK : 0;
-    const { allowed, unitBest } = this;
+    const { allowed, unitBest, matched } = this;
     const unitTouched = this.unitBuf;
     const weight = alt.weight;
     const needles = alt.needles;
     for (let i = 0; i < baseSize; i += 2) {
       const d = base[i]!;
-      if (allowed[d] !== 1) continue;
+      if (allowed[d] !== 1 || matched[d]! < minMatched) continue;
       let packed = base[i + 1]!;
       if (required !== 0 && (packed & required) === 0) continue;
       let x = (packed >>> 8) / WEIGHT_SCALE;
@@ -603,9 +609,15 @@ export class InProcessSearchProvider implements SearchProvider {
     const touched = this.touchedBuf;
     const unitTouched = this.unitBuf;
     let touchedCount = 0;
-    for (const { unit, fieldScope } of units) {
+    // A document that missed more units than the result may miss (one, for a partial match) is out:
+    // later units skip it instead of scoring it.
+    const mayMiss = allowPartial && units.length >= 3 ? 1 : 0;
+    for (let u = 0; u < units.length; u++) {
+      const { unit, fieldScope } = units[u]!;
+      const minMatched = u - mayMiss;
       let unitCount = 0;
-      for (const alt of unit.alternatives) unitCount = this.matchAlternative(st, alt, fieldScope, unitCount);
+      for (const alt of unit.alternatives)
+        unitCount = this.matchAlternative(st, alt, fieldScope, unitCount, minMatched);
       for (let i = 0; i < unitCount; i++) {
         const d = unitTouched[i]!;
         if (matched[d] === 0) touched[touchedCount++] = d;

@@ -3,6 +3,7 @@ import {
   InProcessSearchProvider,
   type SearchDoc,
   type SearchQuery,
+  type SearchResult,
   type Viewer,
 } from '../../src/modules/search/index.ts';
 
@@ -313,6 +314,33 @@ describe('InProcessSearchProvider', () => {
     expect(search.size()).toBe(FIXTURES.length - 1);
     expect((await find({ q: '大气' })).total).toBe(0);
     expect((await find({ filters: { hasGeometry: ['true'] } })).total).toBe(0);
+  });
+
+  it('a repeated search follows edits at once: browse order and facet counts, typo matches of new words', async () => {
+    const browse = (): Promise<SearchResult> => find({ sort: 'popularity', limit: 2, facets: ['format', 'tag'] });
+    expect(ids(await browse())).toEqual(['bus', 'air']);
+    expect((await browse()).facets.format).toEqual([
+      { value: 'csv', count: 7 },
+      { value: 'json', count: 1 },
+      { value: 'xlsx', count: 1 },
+    ]);
+    await search.upsert(makeDoc('hot', { name: '热门数据', format: 'json', tags: ['热门'], popularity: 100 }));
+    const after = await browse();
+    expect(ids(after)).toEqual(['hot', 'bus']);
+    expect(after.facets.format).toEqual([
+      { value: 'csv', count: 7 },
+      { value: 'json', count: 2 },
+      { value: 'xlsx', count: 1 },
+    ]);
+    expect(after.facets.tag).toContainEqual({ value: '热门', count: 1 });
+    await search.remove('bus');
+    const removed = await browse();
+    expect(ids(removed)).toEqual(['hot', 'air']);
+    expect(removed.facets.format).toContainEqual({ value: 'json', count: 1 });
+
+    expect((await find({ q: 'paking' })).total).toBe(0);
+    await search.upsert(makeDoc('parking', { name: '停车场', nameEn: 'Public parking' }));
+    expect(ids(await find({ q: 'paking' }))).toEqual(['parking']);
   });
 
   it('stays correct across many edits (dead postings are compacted away)', async () => {

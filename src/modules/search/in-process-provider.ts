@@ -518,7 +518,7 @@ export class InProcessSearchProvider implements SearchProvider {
         const id = st.facetIntern[fi]!.get(v);
         if (id !== undefined) for (const d of st.facetDocs[fi]![id]!) mark[d] = 1;
       }
-      for (let d = 0; d < cap; d++) allowed[d]! &= mark[d]!;
+      andInto(allowed, mark, cap);
     }
   }
 
@@ -685,12 +685,8 @@ export class InProcessSearchProvider implements SearchProvider {
 
     const scores = this.scores;
     const candidates = this.matchUnits(st, units, fieldUnits.length === 0);
-    const count = candidates.length;
     this.applyNameBoosts(st, candidates, query.q ?? '');
-    for (let i = 0; i < count; i++) {
-      const d = candidates[i]!;
-      scores[d] = Math.round(scores[d]! * 1000) / 1000;
-    }
+    roundScores(scores, candidates);
 
     const facets: SearchResult['facets'] = {};
     for (const facet of new Set(query.facets ?? [])) {
@@ -708,8 +704,8 @@ export class InProcessSearchProvider implements SearchProvider {
       if (highlights.length > 0) hit.highlights = highlights;
       hits.push(hit);
     }
-    for (let i = 0; i < count; i++) scores[candidates[i]!] = 0;
-    return { total: count, hits, facets };
+    clearAt(scores, candidates);
+    return { total: candidates.length, hits, facets };
   }
 
   /** Value counts of one facet over `candidates`, most frequent first (ties by value), at most MAX_FACET_VALUES. */
@@ -746,8 +742,7 @@ export class InProcessSearchProvider implements SearchProvider {
   private browse(st: IndexState, query: SearchQuery, limit: number, offset: number): SearchResult {
     const allowed = this.allowed;
     const cap = st.docs.length;
-    let total = 0;
-    for (let d = 0; d < cap; d++) total += allowed[d]!;
+    const total = countSet(allowed, cap);
 
     const facets: SearchResult['facets'] = {};
     const wanted = [...new Set(query.facets ?? [])].filter((f) => FACET_NAMES.includes(f));
@@ -763,12 +758,7 @@ export class InProcessSearchProvider implements SearchProvider {
       for (const facet of wanted) {
         let values = entry.facets.get(facet);
         if (!values) {
-          if (!candidates) {
-            const buf = this.candidateBuf;
-            let n = 0;
-            for (let d = 0; d < cap; d++) if (allowed[d] === 1) buf[n++] = d;
-            candidates = buf.subarray(0, n);
-          }
+          candidates ??= this.candidateBuf.subarray(0, listSet(allowed, cap, this.candidateBuf));
           values = this.countFacet(st, FACET_NAMES.indexOf(facet), candidates);
           entry.facets.set(facet, values);
         }
@@ -779,13 +769,7 @@ export class InProcessSearchProvider implements SearchProvider {
     const hits: SearchHit[] = [];
     if (limit > 0 && offset < total) {
       const order = (query.sort ?? 'relevance') === 'updated' ? st.byUpdated.docs : st.byPopularity.docs;
-      let skip = offset;
-      for (let i = 0; i < order.length && hits.length < limit; i++) {
-        const d = order[i]!;
-        if (allowed[d] !== 1) continue;
-        if (skip > 0) skip--;
-        else hits.push({ id: st.docs[d]!.doc.id, score: 0 });
-      }
+      for (const d of pageOf(order, allowed, offset, limit)) hits.push({ id: st.docs[d]!.doc.id, score: 0 });
     }
     return { total, hits, facets };
   }
@@ -801,7 +785,7 @@ export class InProcessSearchProvider implements SearchProvider {
     const latinOnly = /^[a-z0-9]+$/.test(normalizeText(key));
     const { scores, boosted } = this;
     // 1: a candidate not boosted yet; 2: boosted (the first matching rule below wins).
-    for (const d of candidates) boosted[d] = 1;
+    setAt(boosted, candidates, 1);
     const boost = (order: KeyOrder, exact: boolean, factor: number): void => {
       const docs = order.docs;
       for (let i = order.from(key); i < docs.length; i++) {
@@ -823,8 +807,62 @@ export class InProcessSearchProvider implements SearchProvider {
       boost(st.byNamePy, false, 1.5);
       boost(st.byNameInitials, false, 1.5);
     }
-    for (const d of candidates) boosted[d] = 0;
+    clearAt(boosted, candidates);
   }
+}
+
+// Loops over every document or candidate live in small functions of typed arrays only: V8
+// optimises them after a few calls, where the same loop inside a large method waits for that
+// method's optimisation (the first few hundred searches after a start ran several times slower).
+
+/** How many of flags[0 .. n) are 1. */
+function countSet(flags: Uint8Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) count += flags[i]!;
+  return count;
+}
+
+/** Writes the positions i < n where flags[i] is 1 to out; returns how many. */
+function listSet(flags: Uint8Array, n: number, out: Int32Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (flags[i] === 1) out[count++] = i;
+  return count;
+}
+
+/** a[i] &= b[i] for i < n. */
+function andInto(a: Uint8Array, b: Uint8Array, n: number): void {
+  for (let i = 0; i < n; i++) a[i]! &= b[i]!;
+}
+
+/** The documents of `order` whose flag is 1, from the `offset`-th such document on, at most `limit`. */
+function pageOf(order: Int32Array, flags: Uint8Array, offset: number, limit: number): number[] {
+  const out: number[] = [];
+  let skip = offset;
+  for (let i = 0; i < order.length && out.length < limit; i++) {
+    const d = order[i]!;
+    if (flags[d] !== 1) continue;
+    if (skip > 0) skip--;
+    else out.push(d);
+  }
+  return out;
+}
+
+/** Rounds the candidates' scores to 1/1000 (what a hit shows, so ties on screen are ties in the order). */
+function roundScores(scores: Float64Array, candidates: Int32Array): void {
+  for (let i = 0; i < candidates.length; i++) {
+    const d = candidates[i]!;
+    scores[d] = Math.round(scores[d]! * 1000) / 1000;
+  }
+}
+
+/** Sets the candidates' entries back to 0 (scratch arrays are clean between searches). */
+function clearAt(a: Float64Array | Uint8Array, candidates: Int32Array): void {
+  for (let i = 0; i < candidates.length; i++) a[candidates[i]!] = 0;
+}
+
+/** flags[d] = value for every candidate d. */
+function setAt(flags: Uint8Array, candidates: Int32Array, value: number): void {
+  for (let i = 0; i < candidates.length; i++) flags[candidates[i]!] = value;
 }
 
 /** The viewer class and filter set of a browse, canonical (value order and repeats do not matter). */

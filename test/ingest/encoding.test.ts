@@ -53,6 +53,75 @@ describe('encoding detection', () => {
     expect(leftovers(h)).toEqual([]);
   });
 
+  it('refuses a file declared GBK or GB18030 that is really UTF-8, instead of loading mojibake', async () => {
+    const bytes = Buffer.from(text, 'utf8');
+    for (const declared of ['gbk', 'gb18030'] as const) {
+      const err = await appError(() => h.ingest(bytes, 'u8.csv', { encoding: declared }));
+      expect(err.code).toBe('encoding_mismatch');
+      expect(err.message).toContain(`declared ${declared.toUpperCase()}`);
+      expect(err.message).toMatch(/looks like UTF-8/);
+      // The first Chinese character is the first byte of the file.
+      expect(err.message).toMatch(/byte offset 0 \(line 1\)/);
+      expect(err.extras).toMatchObject({ declared, detected: 'utf-8', offset: 0, line: 1 });
+    }
+    // Also when the UTF-8 text only starts late, past the first chunk the check reads.
+    const late = 'a,b\n' + Array.from({ length: 150_000 }, (_, i) => `${i},x`).join('\n') + '\n';
+    const err = await appError(() =>
+      h.ingest(Buffer.concat([Buffer.from(late), Buffer.from('1,广州\n', 'utf8')]), 'late8.csv', { encoding: 'gbk' }),
+    );
+    expect(err.code).toBe('encoding_mismatch');
+    expect(err.extras).toMatchObject({ offset: Buffer.byteLength(late) + 2, line: 150_002 });
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it('loads a pure-ASCII file declared GBK (ASCII is the same in both)', async () => {
+    const r = await h.ingest(Buffer.from('code,name\n440111,Baiyun\n440112,Huangpu\n'), 'a.csv', { encoding: 'gbk' });
+    expect(r.encoding).toBe('gbk');
+    expect(await h.rows(r.out)).toMatchObject([
+      { code: '440111', name: 'Baiyun' },
+      { code: '440112', name: 'Huangpu' },
+    ]);
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it('says where a file declared GB18030/GBK has bytes it cannot decode (no silent replacement characters)', async () => {
+    // 0x81 0x20: a lead byte followed by a space is no GB18030 sequence (nor UTF-8).
+    const head = iconv.encode('单位,地址\n白云,云城\n', 'gb18030');
+    const bytes = Buffer.concat([head, Buffer.from([0x31, 0x2c, 0x81, 0x20, 0x0a])]);
+    const err = await appError(() => h.ingest(bytes, 'bad.csv', { encoding: 'gb18030' }));
+    expect(err.code).toBe('encoding_mismatch');
+    expect(err.extras).toMatchObject({ offset: head.length + 2, line: 3, declared: 'gb18030' });
+    expect(err.message).toBe(
+      `The file was declared GB18030 but byte offset ${head.length + 2} (line 3) is not valid GB18030; check the file's encoding and upload again.`,
+    );
+    expect(leftovers(h)).toEqual([]);
+
+    // After an unusual but valid byte (0x80 is the euro sign) the rest goes through TextDecoder; an error
+    // chunks later is still placed exactly, and a sequence cut by the end of the file is one too.
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},x`).join('\n');
+    const euro = Buffer.concat([
+      iconv.encode('名称,值\n', 'gbk'),
+      Buffer.from([0x80, 0x2c, 0x31, 0x0a]),
+      Buffer.from(rows),
+    ]);
+    const late = Buffer.concat([euro, Buffer.from([0x0a, 0x32, 0x2c, 0xff, 0x0a])]);
+    const lateErr = await appError(() => h.ingest(late, 'late.csv', { encoding: 'gbk' }));
+    expect(lateErr.message).toMatch(/declared GBK but byte offset \d+ \(line \d+\) is not valid GBK/);
+    expect(lateErr.extras).toMatchObject({ offset: euro.length + 3, line: 200_003 });
+    const cut = Buffer.concat([euro, Buffer.from([0x0a, 0xb0])]);
+    expect((await appError(() => h.ingest(cut, 'cut.csv', { encoding: 'gbk' }))).extras).toMatchObject({
+      offset: euro.length + 1,
+      line: 200_003,
+    });
+  });
+
+  it('says where a file that is neither UTF-8 nor GB18030 goes wrong', async () => {
+    const bytes = Buffer.concat([iconv.encode('名称,值\n甲,1\n', 'gb18030'), Buffer.from([0x32, 0x2c, 0xff, 0x0a])]);
+    const err = await appError(() => h.ingest(bytes, 'x.csv'));
+    expect(err.code).toBe('unknown_encoding');
+    expect(err.extras).toMatchObject({ offset: bytes.length - 2, line: 3 });
+  });
+
   it('refuses UTF-16', async () => {
     const err = await appError(() =>
       h.ingest(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n', 'utf16le')]), 'w.csv'),

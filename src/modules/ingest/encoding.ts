@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
 import type { SourceEncoding } from './types.ts';
 import { badFile, throwIfAborted } from './errors.ts';
@@ -84,20 +84,29 @@ interface Utf8Scan {
   valid: boolean;
   badOffset: number;
   nulOffset: number;
+  /** Offset of the first byte above 0x7F (-1: the file is ASCII up to where the scan stopped). */
+  nonAsciiOffset: number;
   hasBom: boolean;
 }
 
+/** Checks the whole file is UTF-8, a chunk at a time with isUtf8 (never the whole file in memory). */
 async function scanUtf8(file: string, hooks: ScanHooks, stopAtInvalid: boolean): Promise<Utf8Scan> {
   const stream = fs.createReadStream(file, { highWaterMark: CHUNK });
   let carry: Buffer = Buffer.alloc(0);
   let pos = 0; // file offset of carry[0]
   let nulOffset = -1;
+  let nonAsciiOffset = -1;
   let hasBom = false;
   let first = true;
   try {
     for await (const raw of stream as AsyncIterable<Buffer>) {
       throwIfAborted(hooks.signal);
       const chunk = carry.length > 0 ? Buffer.concat([carry, raw]) : raw;
+      if (nonAsciiOffset < 0 && !isAscii(chunk)) {
+        let k = 0;
+        while (k < chunk.length && (chunk[k] ?? 0) < 0x80) k++;
+        nonAsciiOffset = pos + k;
+      }
       if (first) {
         hasBom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
         first = false;
@@ -110,7 +119,7 @@ async function scanUtf8(file: string, hooks: ScanHooks, stopAtInvalid: boolean):
       const body = tail > 0 ? chunk.subarray(0, chunk.length - tail) : chunk;
       if (!isUtf8(body)) {
         const bad = pos + firstInvalidUtf8(body);
-        if (stopAtInvalid) return { valid: false, badOffset: bad, nulOffset, hasBom };
+        if (stopAtInvalid) return { valid: false, badOffset: bad, nulOffset, nonAsciiOffset, hasBom };
       }
       carry = tail > 0 ? Buffer.from(chunk.subarray(chunk.length - tail)) : Buffer.alloc(0);
       pos += body.length;
@@ -119,8 +128,8 @@ async function scanUtf8(file: string, hooks: ScanHooks, stopAtInvalid: boolean):
   } finally {
     stream.destroy();
   }
-  if (carry.length > 0) return { valid: false, badOffset: pos, nulOffset, hasBom };
-  return { valid: true, badOffset: -1, nulOffset, hasBom };
+  if (carry.length > 0) return { valid: false, badOffset: pos, nulOffset, nonAsciiOffset, hasBom };
+  return { valid: true, badOffset: -1, nulOffset, nonAsciiOffset, hasBom };
 }
 
 let gbPairs: Uint16Array | null = null;
@@ -208,15 +217,79 @@ export function gb18030ToUtf8(src: Uint8Array): { out: Buffer; consumed: number 
   return { out: out.subarray(0, o), consumed: i };
 }
 
-/** Streams file through a GB18030 decoder into a UTF-8 file: the one transcoding pass. */
+/**
+ * Where the first sequence the GB18030 decoder refuses starts in buf, which begins at a sequence
+ * boundary (-1: none), and where a sequence cut by the end of buf starts (buf.length: none).
+ * Follows the WHATWG decoder TextDecoder uses; only runs on error paths, to say where the file goes wrong.
+ */
+function scanGb18030(buf: Uint8Array): { bad: number; complete: number } {
+  const table = gbPairTable();
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i] as number;
+    if (b <= 0x80) {
+      i++; // ASCII, or 0x80 (U+20AC)
+      continue;
+    }
+    if (b === 0xff) return { bad: i, complete: i };
+    if (i + 1 >= n) return { bad: -1, complete: i };
+    const t = buf[i + 1] as number;
+    if (t >= 0x30 && t <= 0x39) {
+      if (i + 3 >= n) return { bad: -1, complete: i };
+      const t2 = buf[i + 2] as number;
+      const t3 = buf[i + 3] as number;
+      if (t2 < 0x81 || t2 > 0xfe || t3 < 0x30 || t3 > 0x39) return { bad: i, complete: i };
+      try {
+        gbFourByte.decode(buf.subarray(i, i + 4));
+      } catch {
+        return { bad: i, complete: i };
+      }
+      i += 4;
+      continue;
+    }
+    if (t < 0x40 || t === 0x7f || t === 0xff) return { bad: i, complete: i };
+    if (table[(b - 0x81) * 190 + t - (t < 0x7f ? 0x40 : 0x41)] === 0) return { bad: i, complete: i };
+    i += 2;
+  }
+  return { bad: -1, complete: n };
+}
+
+/** File offset of the first undecodable GB18030 sequence at or after `from` (a sequence boundary). */
+async function firstUndecodableGb18030(file: string, from: number): Promise<number> {
+  const stream = fs.createReadStream(file, { start: from, highWaterMark: CHUNK });
+  let carry: Buffer = Buffer.alloc(0);
+  let pos = from; // file offset of carry[0]
+  try {
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      const chunk = carry.length > 0 ? Buffer.concat([carry, raw]) : raw;
+      const r = scanGb18030(chunk);
+      if (r.bad >= 0) return pos + r.bad;
+      carry = Buffer.from(chunk.subarray(r.complete));
+      pos += r.complete;
+    }
+  } finally {
+    stream.destroy();
+  }
+  // A sequence cut by the end of the file, or (should the two decoders ever disagree) where the search began.
+  return carry.length > 0 ? pos : from;
+}
+
+const encodingLabel = (e: 'gb18030' | 'gbk') => (e === 'gbk' ? 'GBK' : 'GB18030');
+
+/**
+ * Streams file through a GB18030 decoder into a UTF-8 file: the one transcoding pass. Bytes the decoder
+ * cannot decode are an error naming their byte offset and line, never silent U+FFFD replacements.
+ * `declared`: the encoding the user declared, if any (named in the error).
+ */
 async function transcodeGb18030(
   file: string,
   out: string,
-  fatal: boolean,
+  declared: 'gb18030' | 'gbk' | null,
   hooks: ScanHooks,
 ): Promise<{ nulOffset: number }> {
   // WHATWG's 'gbk' label decodes with the gb18030 decoder, a superset of GBK.
-  const decoder = new TextDecoder('gb18030', { fatal });
+  const decoder = new TextDecoder('gb18030', { fatal: true });
   const input = fs.createReadStream(file, { highWaterMark: CHUNK });
   const output = fs.createWriteStream(out);
   let pos = 0;
@@ -224,6 +297,9 @@ async function transcodeGb18030(
   // Byte-to-byte while the input is ordinary; from the first unusual sequence on, TextDecoder.
   let direct = true;
   let carry: Buffer | null = null;
+  // A file offset where a sequence starts, at or before any undecodable byte not yet passed: where the
+  // search for the exact offset of an error begins.
+  let boundary = 0;
   const decode = (bytes: Uint8Array, stream: boolean) => {
     try {
       return decoder.decode(bytes, { stream });
@@ -232,11 +308,20 @@ async function transcodeGb18030(
     }
   };
   const undecodable = async () => {
-    const line = await lineOfOffset(file, pos);
+    const offset = await firstUndecodableGb18030(file, boundary);
+    const line = await lineOfOffset(file, offset);
+    if (declared) {
+      const label = encodingLabel(declared);
+      return badFile(
+        'encoding_mismatch',
+        `The file was declared ${label} but byte offset ${offset} (line ${line}) is not valid ${label}; check the file's encoding and upload again.`,
+        { offset, line, declared },
+      );
+    }
     return badFile(
       'unknown_encoding',
-      `The file is neither UTF-8 nor GB18030/GBK: undecodable bytes near byte offset ${pos} (line ${line}). Save it as UTF-8 and upload again.`,
-      { offset: pos, line },
+      `The file is neither UTF-8 nor GB18030/GBK: undecodable bytes at byte offset ${offset} (line ${line}). Save it as UTF-8 and upload again.`,
+      { offset, line },
     );
   };
   try {
@@ -247,6 +332,8 @@ async function transcodeGb18030(
         if (z >= 0) nulOffset = pos + z;
       }
       const chunk: Buffer = carry ? Buffer.concat([carry, raw]) : raw;
+      // In direct mode every chunk starts at a sequence (the carry is a cut sequence's start).
+      if (direct) boundary = pos - (carry?.length ?? 0);
       carry = null;
       let bytes: Uint8Array | string | null = null;
       if (direct) {
@@ -289,7 +376,8 @@ function sniffUtf16(file: string): boolean {
 /**
  * Makes a text file readable as UTF-8. Strict UTF-8 (with or without BOM) is tried first over the
  * whole stream; only on the first invalid byte do we fall back to GB18030, because decoding UTF-8 as
- * GB18030 "succeeds" and yields mojibake.
+ * GB18030 "succeeds" and yields mojibake. For the same reason a file declared GB18030/GBK that is
+ * valid UTF-8 with multi-byte characters is refused (ASCII alone is the same in both and loads).
  */
 export async function prepareTextSource(
   file: string,
@@ -306,12 +394,34 @@ export async function prepareTextSource(
       },
     );
   }
+  // The UTF-8 check and the transcoding each read from the start: progress never goes back.
+  let reported = 0;
+  const scanHooks: ScanHooks = {
+    signal: hooks.signal,
+    onBytes: (n) => {
+      if (n <= reported) return;
+      reported = n;
+      hooks.onBytes?.(n);
+    },
+  };
   const nul = async (offset: number) => (offset < 0 ? null : { offset, line: await lineOfOffset(file, offset) });
+  // Stops at the first invalid byte: for a real GB18030 file that is in its first chunk.
+  const scan = await scanUtf8(file, scanHooks, true);
   if (declared === 'gb18030' || declared === 'gbk') {
-    const { nulOffset } = await transcodeGb18030(file, scratchFile, false, hooks);
+    if (scan.valid && scan.nonAsciiOffset < 0)
+      return { path: file, encoding: declared, hasBom: false, firstNul: await nul(scan.nulOffset) };
+    if (scan.valid) {
+      const label = encodingLabel(declared);
+      const line = await lineOfOffset(file, scan.nonAsciiOffset);
+      throw badFile(
+        'encoding_mismatch',
+        `The file was declared ${label} but looks like UTF-8: it is valid UTF-8 throughout, with multi-byte characters from byte offset ${scan.nonAsciiOffset} (line ${line}) on, which as ${label} would load as garbled text. Upload it again as UTF-8 (or without declaring an encoding).`,
+        { offset: scan.nonAsciiOffset, line, declared, detected: 'utf-8' },
+      );
+    }
+    const { nulOffset } = await transcodeGb18030(file, scratchFile, declared, scanHooks);
     return { path: scratchFile, encoding: declared, hasBom: false, firstNul: await nul(nulOffset) };
   }
-  const scan = await scanUtf8(file, hooks, true);
   if (scan.valid) return { path: file, encoding: 'utf-8', hasBom: scan.hasBom, firstNul: await nul(scan.nulOffset) };
   if (declared === 'utf-8') {
     const line = await lineOfOffset(file, scan.badOffset);
@@ -321,7 +431,7 @@ export async function prepareTextSource(
       { offset: scan.badOffset, line },
     );
   }
-  const { nulOffset } = await transcodeGb18030(file, scratchFile, true, hooks);
+  const { nulOffset } = await transcodeGb18030(file, scratchFile, null, scanHooks);
   return { path: scratchFile, encoding: 'gb18030', hasBom: false, firstNul: await nul(nulOffset) };
 }
 

@@ -95,6 +95,48 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
     ).toBe('geojson_unavailable');
   });
 
+  it('masks a column the catalogue does not list yet for everyone but the provider, on every read path', async () => {
+    const id = await publishWithData({ name: '带未登记列的空气数据' });
+    // A later load brings a column the field list (信息项) does not have: nothing says how sensitive it is.
+    const mp = multipart({
+      name: 'd2.csv',
+      content: [
+        '监测站,AQI,负责人,身份证号',
+        '云溪站,56,张三丰,11010519491231002X',
+        '白云站,120,李四,440524188001010014',
+      ].join('\n'),
+    });
+    const load = await s.request(steward, {
+      method: 'POST',
+      url: `/api/v1/resources/${id}/loads`,
+      payload: mp.payload,
+      headers: mp.headers,
+    });
+    const job = await s.built.ctx.jobs.waitFor(load.json().job.id);
+    expect(job.state).toBe('succeeded');
+    const rows = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
+    expect(rows.statusCode).toBe(200);
+    expect(rows.json().masked).toContain('身份证号');
+    const ids = rows.json().records.map((r: Record<string, string>) => r['身份证号']);
+    expect(ids).toHaveLength(2);
+    for (const v of ids) expect(v).not.toMatch(/\d{6}/);
+    const sql = await s.request(transMember, {
+      method: 'POST',
+      url: '/api/v1/sql',
+      payload: { sql: `SELECT count(*) AS n FROM "${id}" WHERE "身份证号" LIKE '1101%'` },
+    });
+    expect(sql.json().records[0].n).toBe(0);
+    const csv = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/export?format=csv` });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).not.toContain('11010519491231002X');
+    // The provider's own steward sees the raw values.
+    const own = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
+    expect(own.json().records.map((r: Record<string, string>) => r['身份证号'])).toEqual([
+      '11010519491231002X',
+      '440524188001010014',
+    ]);
+  });
+
   it('answers read-only SQL over readable tables, masked, and refuses everything else', async () => {
     const sql = `SELECT "监测站", "负责人" FROM "${openId}" WHERE AQI > 60 ORDER BY AQI`;
     const other = await s.request(transMember, { method: 'POST', url: '/api/v1/sql', payload: { sql } });
@@ -132,5 +174,16 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
     }
     const logged = await s.ts.store.db.selectFrom('exchange_log').selectAll().where('channel', '=', 'sql').execute();
     expect(logged.length).toBeGreaterThanOrEqual(3);
+    // The first read's line: who, which version, the fields and bytes delivered, the statement, the client address.
+    const first = logged.find((l) => l.actor_id === transMember.userId && Number(l.row_count) === 2);
+    const current = await s.ts.store.db
+      .selectFrom('datasets')
+      .select('current_version_id')
+      .where('resource_id', '=', openId)
+      .executeTakeFirstOrThrow();
+    expect(first).toMatchObject({ resource_id: openId, version_id: current.current_version_id, filter: sql });
+    expect(JSON.parse(first?.fields ?? '[]')).toEqual(['监测站', '负责人']);
+    expect(Number(first?.byte_count)).toBe(Buffer.byteLength(JSON.stringify(other.json().records)));
+    expect(first?.client_ip).toBe('127.0.0.1');
   });
 });

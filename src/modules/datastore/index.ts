@@ -3,6 +3,7 @@ export { loadHandler, removeOrphanFiles, startLoad, safeFileName, type LoadPaylo
 export {
   readableTable,
   logExchange,
+  jsonBytes,
   useGrantLookup,
   type ReadableTable,
   type ActiveGrant,

@@ -116,7 +116,9 @@ export async function readableTable(
   const columns: ReadableColumn[] = [{ name: '_id', type: 'integer' as const }, ...stored]
     .filter((c) => c.name === '_id' || !granted || granted.has(c.name))
     .map((c) => {
-      const kind = maskKinds.get(c.name) ?? null;
+      // A column the catalogue does not describe (yet) has no sensitivity or grade to go by: it is masked in full
+      // until a steward adds it to the field list (fail closed; the load report lists it as a new column).
+      const kind = c.name === '_id' ? null : maskKinds.has(c.name) ? (maskKinds.get(c.name) ?? null) : 'other';
       // The provider's own department and platform admins see raw values, as does a grant naming the field
       // unmasked; everyone else sees the masked expression.
       if (!kind || raw || grant?.unmasked.includes(c.name)) return { name: c.name, type: c.type };
@@ -221,6 +223,11 @@ export interface ExchangeEntry {
   bytes: number;
   grantId?: string | null;
   clientIp?: string | null;
+}
+
+/** Bytes of the data a read delivers, as JSON (what the exchange log records for API reads). */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
 
 /** Appends one line to the exchange log for a completed read; resolves once the line is committed. */

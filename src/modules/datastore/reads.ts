@@ -13,7 +13,7 @@ import {
   type ExportFormat,
 } from './export/index.ts';
 import type { RowsRequest, TableSource } from './query/index.ts';
-import { logExchange, readableTable, type ReadableTable } from './read.ts';
+import { jsonBytes, logExchange, readableTable, type ReadableTable } from './read.ts';
 import { MAX_USER_SQL_LENGTH, runUserSql } from './sql/index.ts';
 
 export const SQL_ROW_CAP = 10_000;
@@ -111,12 +111,15 @@ export async function runSqlForActor(ctx: AppContext, actor: Actor, sql: string,
     timeoutMs: SQL_TIMEOUT_MS,
     dataDir: ctx.config.dataDir,
   });
+  const fields = result.fields.map((f) => f.id);
+  const bytes = jsonBytes(result.records);
   for (const t of readable.filter((r) => sql.includes(r.resource.id)))
     await logExchange(ctx, actor, t, {
       channel: 'sql',
+      fields,
       filter: sql.slice(0, 2000),
       rows: result.records.length,
-      bytes: 0,
+      bytes,
       clientIp,
     });
   return result;

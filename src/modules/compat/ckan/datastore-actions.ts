@@ -1,7 +1,7 @@
 import type { AppContext } from '../../../context.ts';
 import { badRequest, notFound } from '../../../platform/http/errors.ts';
 import type { Actor } from '../../access/index.ts';
-import { logExchange, readableTable, type ReadableTable } from '../../datastore/index.ts';
+import { jsonBytes, logExchange, readableTable, type ReadableTable } from '../../datastore/index.ts';
 import {
   parseRowsRequest,
   runRowsQuery,
@@ -168,22 +168,22 @@ export async function datastoreSearch(ctx: AppContext, actor: Actor, p: Params, 
     });
   const names = fields.map((f) => f.id);
   const rows = result.records.map((r) => names.map((n) => r[n] ?? null));
-  await logExchange(ctx, actor, t, {
-    channel: 'ckan_datastore',
-    fields: names,
-    filter: JSON.stringify({ filters: filters ?? null, q: q ?? null, sort: p.sort ?? null, distinct }).slice(0, 2000),
-    rows: rows.length,
-    bytes: 0,
-    clientIp: clientIp ?? null,
-  });
-  const base = `/api/3/action/datastore_search?resource_id=${encodeURIComponent(t.resource.id)}`;
-  const extra = [limit !== DEFAULT_LIMIT ? `&limit=${limit}` : ''].join('');
   const records =
     format === 'objects'
       ? result.records.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])))
       : format === 'lists'
         ? rows
         : toCsv(rows, format === 'csv' ? ',' : '\t');
+  await logExchange(ctx, actor, t, {
+    channel: 'ckan_datastore',
+    fields: names,
+    filter: JSON.stringify({ filters: filters ?? null, q: q ?? null, sort: p.sort ?? null, distinct }).slice(0, 2000),
+    rows: rows.length,
+    bytes: jsonBytes(records),
+    clientIp: clientIp ?? null,
+  });
+  const base = `/api/3/action/datastore_search?resource_id=${encodeURIComponent(t.resource.id)}`;
+  const extra = [limit !== DEFAULT_LIMIT ? `&limit=${limit}` : ''].join('');
   return {
     include_total: includeTotal,
     resource_id: t.resource.id,
@@ -229,12 +229,15 @@ export async function datastoreSearchSql(ctx: AppContext, actor: Actor, p: Param
     dataDir: ctx.config.dataDir,
   });
   const lower = sql.toLowerCase();
+  const fields = result.fields.map((f) => f.id);
+  const bytes = jsonBytes(result.records);
   for (const t of readable.filter((r) => lower.includes(r.resource.id)))
     await logExchange(ctx, actor, t, {
       channel: 'ckan_datastore',
+      fields,
       filter: sql.slice(0, 2000),
       rows: result.records.length,
-      bytes: 0,
+      bytes,
       clientIp: clientIp ?? null,
     });
   return {

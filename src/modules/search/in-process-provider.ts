@@ -557,6 +557,24 @@ export class InProcessSearchProvider implements SearchProvider {
     const unitTouched = this.unitBuf;
     const weight = alt.weight;
     const needles = alt.needles;
+    // Most alternatives are one term without needles: a plain scan of its postings.
+    if (lists.length === 1 && !needles) {
+      const nameBoost = fieldScope ? 1 : NAME_MATCH_BOOST;
+      return scanPostings(
+        base,
+        baseSize,
+        idf[0]!,
+        weight,
+        required,
+        nameBoost,
+        allowed,
+        matched,
+        minMatched,
+        unitBest,
+        unitTouched,
+        unitCount,
+      );
+    }
     for (let i = 0; i < baseSize; i += 2) {
       const d = base[i]!;
       if (allowed[d] !== 1 || matched[d]! < minMatched) continue;
@@ -618,31 +636,13 @@ export class InProcessSearchProvider implements SearchProvider {
       let unitCount = 0;
       for (const alt of unit.alternatives)
         unitCount = this.matchAlternative(st, alt, fieldScope, unitCount, minMatched);
-      for (let i = 0; i < unitCount; i++) {
-        const d = unitTouched[i]!;
-        if (matched[d] === 0) touched[touchedCount++] = d;
-        matched[d]!++;
-        scores[d]! += unitBest[d]!;
-        unitBest[d] = 0;
-      }
+      touchedCount = closeUnit(unitTouched, unitCount, touched, touchedCount, matched, scores, unitBest);
     }
     let need = units.length;
     // Nothing has every word of a longer query: accept documents missing one of them, ranked lower.
-    if (allowPartial && units.length >= 3) {
-      let complete = false;
-      for (let i = 0; i < touchedCount && !complete; i++) complete = matched[touched[i]!] === units.length;
-      if (!complete) need--;
-    }
+    if (allowPartial && units.length >= 3 && !anyMatchedAll(touched, touchedCount, matched, units.length)) need--;
     const result = this.candidateBuf;
-    let resultCount = 0;
-    for (let i = 0; i < touchedCount; i++) {
-      const d = touched[i]!;
-      if (matched[d]! >= need) {
-        result[resultCount++] = d;
-        if (need < units.length) scores[d]! *= 0.5;
-      } else scores[d] = 0; // scratch must be clean for the next search
-      matched[d] = 0;
-    }
+    const resultCount = keepMatched(touched, touchedCount, matched, scores, need, units.length, result);
     return result.subarray(0, resultCount);
   }
 
@@ -814,6 +814,92 @@ export class InProcessSearchProvider implements SearchProvider {
 // Loops over every document or candidate live in small functions of typed arrays only: V8
 // optimises them after a few calls, where the same loop inside a large method waits for that
 // method's optimisation (the first few hundred searches after a start ran several times slower).
+
+/**
+ * One term's postings scored into unitBest (the best score of each document in the unit),
+ * documents new to the unit appended to unitTouched. What matchAlternative does for a
+ * single-term alternative without needles, with the same arithmetic. Returns the new unitCount.
+ */
+function scanPostings(
+  base: Int32Array,
+  baseSize: number,
+  idf: number,
+  weight: number,
+  required: number,
+  nameBoost: number,
+  allowed: Uint8Array,
+  matched: Uint16Array,
+  minMatched: number,
+  unitBest: Float64Array,
+  unitTouched: Int32Array,
+  unitCount: number,
+): number {
+  let count = unitCount;
+  for (let i = 0; i < baseSize; i += 2) {
+    const d = base[i]!;
+    if (allowed[d] !== 1 || matched[d]! < minMatched) continue;
+    const packed = base[i + 1]!;
+    if (required !== 0 && (packed & required) === 0) continue;
+    const x = (packed >>> 8) / WEIGHT_SCALE;
+    let score = (idf * x * (K1 + 1)) / (x + K1);
+    if ((packed & MASK.name) !== 0) score *= nameBoost;
+    const s = score * weight;
+    if (unitBest[d] === 0) unitTouched[count++] = d;
+    if (s > unitBest[d]!) unitBest[d] = s;
+  }
+  return count;
+}
+
+/** Adds a finished unit's best scores to the documents' totals and counts the unit as matched. */
+function closeUnit(
+  unitTouched: Int32Array,
+  unitCount: number,
+  touched: Int32Array,
+  touchedCount: number,
+  matched: Uint16Array,
+  scores: Float64Array,
+  unitBest: Float64Array,
+): number {
+  let count = touchedCount;
+  for (let i = 0; i < unitCount; i++) {
+    const d = unitTouched[i]!;
+    if (matched[d] === 0) touched[count++] = d;
+    matched[d]!++;
+    scores[d]! += unitBest[d]!;
+    unitBest[d] = 0;
+  }
+  return count;
+}
+
+function anyMatchedAll(touched: Int32Array, touchedCount: number, matched: Uint16Array, units: number): boolean {
+  for (let i = 0; i < touchedCount; i++) if (matched[touched[i]!] === units) return true;
+  return false;
+}
+
+/**
+ * Writes the touched documents that matched at least `need` units to result (halving their
+ * score when that is fewer than all units) and cleans the scratch of the others. Returns how many.
+ */
+function keepMatched(
+  touched: Int32Array,
+  touchedCount: number,
+  matched: Uint16Array,
+  scores: Float64Array,
+  need: number,
+  units: number,
+  result: Int32Array,
+): number {
+  let count = 0;
+  for (let i = 0; i < touchedCount; i++) {
+    const d = touched[i]!;
+    if (matched[d]! >= need) {
+      result[count++] = d;
+      if (need < units) scores[d]! *= 0.5;
+    } else scores[d] = 0; // scratch must be clean for the next search
+    matched[d] = 0;
+  }
+  return count;
+}
 
 /** How many of flags[0 .. n) are 1. */
 function countSet(flags: Uint8Array, n: number): number {

@@ -712,21 +712,9 @@ export class InProcessSearchProvider implements SearchProvider {
   private countFacet(st: IndexState, fi: number, candidates: Int32Array): FacetValue[] {
     const labels = st.facetLabels[fi]!;
     const counts = new Int32Array(labels.length);
-    const n = candidates.length;
-    if (MULTI_VALUED.has(FACET_NAMES[fi]!)) {
-      const start = st.multiStart[fi]!;
-      const values = st.multiValues[fi]!;
-      for (let c = 0; c < n; c++) {
-        const d = candidates[c]!;
-        for (let i = start[d]!; i < start[d + 1]!; i++) counts[values[i]!]!++;
-      }
-    } else {
-      const col = st.facetColumns[fi]!;
-      for (let c = 0; c < n; c++) {
-        const id = col[candidates[c]!]!;
-        if (id >= 0) counts[id]!++;
-      }
-    }
+    if (MULTI_VALUED.has(FACET_NAMES[fi]!))
+      countMultiValued(st.multiStart[fi]!, st.multiValues[fi]!, candidates, counts);
+    else countColumn(st.facetColumns[fi]!, candidates, counts);
     const values: FacetValue[] = [];
     for (let id = 0; id < counts.length; id++)
       if (counts[id]! > 0) values.push({ value: labels[id]!, count: counts[id]! });
@@ -899,6 +887,22 @@ function keepMatched(
     matched[d] = 0;
   }
   return count;
+}
+
+/** counts[v]++ for the value id v (≥ 0) of every candidate in a single-valued facet column. */
+function countColumn(col: Int32Array, candidates: Int32Array, counts: Int32Array): void {
+  for (let c = 0; c < candidates.length; c++) {
+    const id = col[candidates[c]!]!;
+    if (id >= 0) counts[id]!++;
+  }
+}
+
+/** counts[v]++ for every value id v of every candidate in a multi-valued facet (compressed rows). */
+function countMultiValued(start: Int32Array, values: number[], candidates: Int32Array, counts: Int32Array): void {
+  for (let c = 0; c < candidates.length; c++) {
+    const d = candidates[c]!;
+    for (let i = start[d]!; i < start[d + 1]!; i++) counts[values[i]!]!++;
+  }
 }
 
 /** How many of flags[0 .. n) are 1. */

@@ -43,13 +43,14 @@ interface CompiledQuery {
   units: Unit[];
   /** Shared by every search of the same text: read-only. */
   marks: Marks;
-  vocab: LatinVocabulary;
+  /** The index generation and vocabulary size it was expanded against (numbers: no reference keeps an old index alive). */
+  generation: number;
   vocabSize: number;
   synonyms: Synonyms;
 }
 
 interface BrowseFacets {
-  state: IndexState;
+  generation: number;
   version: number;
   facets: Map<FacetName, FacetValue[]>;
 }
@@ -117,6 +118,8 @@ function appendPosting(list: PostingList, doc: number, packed: number): void {
   list.data[list.size++] = doc;
   list.data[list.size++] = packed;
 }
+
+let generations = 0;
 
 /**
  * Live document numbers kept sorted by `cmp`, a total order (ties end on the document number).
@@ -233,6 +236,8 @@ class IndexState {
   deadPostings = 0;
   /** Bumped on every change: results derived from the index (facet counts of a browse) are valid for one version. */
   version = 0;
+  /** Tells this state from the ones before it (replaceAll builds a new one). */
+  readonly generation = ++generations;
 
   private readonly compareIds = (x: number, y: number): number => {
     const a = this.docs[x]!.doc.id;
@@ -458,6 +463,9 @@ export class InProcessSearchProvider implements SearchProvider {
         }
         next.finishBulk();
         this.state = next;
+        // What was derived from the old index would never be read again.
+        this.compiled.clear();
+        this.browseFacets.clear();
       } finally {
         this.pending = null;
       }
@@ -650,14 +658,20 @@ export class InProcessSearchProvider implements SearchProvider {
   private compile(text: string, st: IndexState): CompiledQuery {
     const cache = this.compiled;
     const hit = cache.get(text);
-    if (hit && hit.vocab === st.vocab && hit.vocabSize === st.vocab.size && hit.synonyms === this.synonyms) {
+    if (hit && hit.generation === st.generation && hit.vocabSize === st.vocab.size && hit.synonyms === this.synonyms) {
       cache.delete(text);
       cache.set(text, hit);
       return hit;
     }
     const marks = emptyMarks();
     const units = compileQuery(text, st.vocab, this.synonyms, marks);
-    const entry: CompiledQuery = { units, marks, vocab: st.vocab, vocabSize: st.vocab.size, synonyms: this.synonyms };
+    const entry: CompiledQuery = {
+      units,
+      marks,
+      generation: st.generation,
+      vocabSize: st.vocab.size,
+      synonyms: this.synonyms,
+    };
     cache.delete(text);
     cache.set(text, entry);
     if (cache.size > COMPILED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
@@ -737,8 +751,8 @@ export class InProcessSearchProvider implements SearchProvider {
     if (wanted.length > 0) {
       const key = browseKey(query.viewer, query.filters);
       let entry = this.browseFacets.get(key);
-      if (!entry || entry.state !== st || entry.version !== st.version)
-        entry = { state: st, version: st.version, facets: new Map() };
+      if (!entry || entry.generation !== st.generation || entry.version !== st.version)
+        entry = { generation: st.generation, version: st.version, facets: new Map() };
       this.browseFacets.delete(key);
       this.browseFacets.set(key, entry);
       if (this.browseFacets.size > BROWSE_CACHE_SIZE) this.browseFacets.delete(this.browseFacets.keys().next().value!);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { maskingConfigProblems, type MaskingConfig } from './modules/governance/masking.ts';
 
 /** One validated configuration object, read from the environment. Secrets are never logged. */
 export interface Config {
@@ -15,6 +17,8 @@ export interface Config {
   /** Base URL the portal is reached at, for links in DCAT/sitemaps. */
   publicUrl: string;
   secureCookies: boolean;
+  /** Masking rules and policy (STANDARDS.md §3 defaults when empty), from the JSON file CITYDATA_MASKING_FILE. */
+  masking: MaskingConfig;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +52,20 @@ function parseIntIn(
     return dflt;
   }
   return Number(raw);
+}
+
+function readMasking(file: string | undefined, problems: string[]): MaskingConfig {
+  if (!file) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`CITYDATA_MASKING_FILE ${file} cannot be read as JSON: ${(err as Error).message}`);
+    return {};
+  }
+  const bad = maskingConfigProblems(raw);
+  for (const p of bad) problems.push(`CITYDATA_MASKING_FILE ${file}: ${p}`);
+  return bad.length ? {} : (raw as MaskingConfig);
 }
 
 /** Reads and validates the configuration; throws a ConfigError that lists every problem at once. */
@@ -94,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlHours: parseIntIn('CITYDATA_SESSION_TTL_HOURS', env.CITYDATA_SESSION_TTL_HOURS, 12, 1, 24 * 90, problems),
     publicUrl,
     secureCookies: parseBool('CITYDATA_SECURE_COOKIES', env.CITYDATA_SECURE_COOKIES, false, problems),
+    masking: readMasking(env.CITYDATA_MASKING_FILE, problems),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -137,6 +137,50 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
     ]);
   });
 
+  it('applies the platform masking rules from the configuration', async () => {
+    // A bureau that shows 身份证号 as first 6 + last 4 and names as the surname with a fixed-length run.
+    const custom = await startTestServer(dialect, {
+      masking: { rules: { id_card: { keepStart: 6, keepEnd: 4 }, name: { fixedMaskLength: 4 } } },
+    });
+    try {
+      const o = await seedOrg(custom);
+      const st = await custom.login('env_steward');
+      const rev = await custom.login('reviewer');
+      const created = await custom.request(st, {
+        method: 'POST',
+        url: '/api/v1/resources',
+        payload: resourceInput(o.departments.env, {
+          name: '身份证脱敏规则',
+          fields: [
+            { name: '姓名', dataType: 'string', sensitivity: 'name', grade: 'L3' },
+            { name: '身份证号', dataType: 'string', sensitivity: 'id_card', grade: 'L3' },
+          ],
+        }),
+      });
+      const id = created.json().id as string;
+      await custom.request(st, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
+      await custom.request(rev, {
+        method: 'POST',
+        url: `/api/v1/resources/${id}/review`,
+        payload: { decision: 'approve' },
+      });
+      const mp = multipart({ name: 'p.csv', content: '姓名,身份证号\n张三丰,11010519491231002X\n' });
+      const load = await custom.request(st, {
+        method: 'POST',
+        url: `/api/v1/resources/${id}/loads`,
+        payload: mp.payload,
+        headers: mp.headers,
+      });
+      expect((await custom.built.ctx.jobs.waitFor(load.json().job.id)).state).toBe('succeeded');
+      const rows = await custom.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
+      expect(rows.json().records.map((r: Record<string, unknown>) => [r['姓名'], r['身份证号']])).toEqual([
+        ['张****', '110105********002X'],
+      ]);
+    } finally {
+      await custom.close();
+    }
+  });
+
   it('answers read-only SQL over readable tables, masked, and refuses everything else', async () => {
     const sql = `SELECT "监测站", "负责人" FROM "${openId}" WHERE AQI > 60 ORDER BY AQI`;
     const other = await s.request(transMember, { method: 'POST', url: '/api/v1/sql', payload: { sql } });

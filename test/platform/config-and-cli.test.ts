@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +36,53 @@ describe('configuration', () => {
     const problems = (err as ConfigError).problems.join('\n');
     for (const name of ['PORT', 'DATABASE_URL', 'CITYDATA_ADMIN_PASSWORD', 'CITYDATA_DEMO', 'LOG_LEVEL'])
       expect(problems).toContain(name);
+  });
+
+  it('reads masking rules from CITYDATA_MASKING_FILE and names every fault in it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citydata-masking-'));
+    const good = path.join(dir, 'good.json');
+    fs.writeFileSync(
+      good,
+      JSON.stringify({ rules: { id_card: { keepStart: 6, keepEnd: 4 } }, maskNonSensitiveGrades: ['L4'] }),
+    );
+    expect(loadConfig({ CITYDATA_MASKING_FILE: good }).masking).toEqual({
+      rules: { id_card: { keepStart: 6, keepEnd: 4 } },
+      maskNonSensitiveGrades: ['L4'],
+    });
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        rules: { id_card: { keepStart: -1 }, passport: {}, mobile: { maskChar: '##', colour: 'red' } },
+        maskNonSensitiveGrades: ['L9'],
+        sensitivityKinds: { phone: 'telepathy' },
+        extra: true,
+      }),
+    );
+    let err: unknown;
+    try {
+      loadConfig({ CITYDATA_MASKING_FILE: bad });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const what of [
+      'id_card.keepStart',
+      'rules.passport: unknown mask kind',
+      'mobile.maskChar',
+      'rules.mobile.colour: unknown key',
+      'maskNonSensitiveGrades',
+      'sensitivityKinds.phone',
+      'unknown key "extra"',
+    ])
+      expect(problems).toContain(what);
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{"rules": ');
+    expect(() => loadConfig({ CITYDATA_MASKING_FILE: broken })).toThrow(
+      /CITYDATA_MASKING_FILE .*broken\.json cannot be read as JSON/,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('never shows secrets when logged', () => {

@@ -71,7 +71,10 @@ export async function readableTable(
   const { resource, currentVersionId } = await findReadableResource(db, actor, resourceId);
   const raw = seesRaw(actor, resource);
   const maskKinds = new Map(
-    resource.fields.map((f) => [f.name, maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name })]),
+    resource.fields.map((f) => [
+      f.name,
+      maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name }, ctx.config.masking),
+    ]),
   );
   // A grant is used when the caller names it, or when without it they would be denied or see masked values the
   // grant shows raw.
@@ -123,7 +126,7 @@ export async function readableTable(
       // unmasked; everyone else sees the masked expression.
       if (!kind || raw || grant?.unmasked.includes(c.name)) return { name: c.name, type: c.type };
       masked.push(c.name);
-      return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name)) };
+      return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name), ctx.config.masking.rules) };
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
   return {

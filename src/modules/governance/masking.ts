@@ -157,6 +157,58 @@ export interface MaskingPolicyOptions {
   sensitivityKinds?: Record<string, MaskKind>;
 }
 
+/** The platform's masking configuration (CITYDATA_MASKING_FILE): rule overrides and the policy options. */
+export interface MaskingConfig extends MaskingPolicyOptions {
+  rules?: Partial<Record<MaskKind, Partial<MaskRule>>>;
+}
+
+const MASK_RULE_KEYS = ['keepStart', 'keepEnd', 'maskChar', 'fixedMaskLength', 'maskLast'];
+
+/**
+ * Checks a masking configuration read from JSON; returns every problem (empty when it is valid), each naming the
+ * key at fault.
+ */
+export function maskingConfigProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObj(raw)) return ['must be a JSON object with "rules", "maskNonSensitiveGrades" and/or "sensitivityKinds"'];
+  for (const key of Object.keys(raw))
+    if (!['rules', 'maskNonSensitiveGrades', 'sensitivityKinds'].includes(key)) problems.push(`unknown key "${key}"`);
+  if (raw.rules !== undefined) {
+    if (!isObj(raw.rules)) problems.push('"rules" must be an object of mask kind → rule');
+    else
+      for (const [kind, rule] of Object.entries(raw.rules)) {
+        if (!(MASK_KINDS as readonly string[]).includes(kind)) {
+          problems.push(`rules.${kind}: unknown mask kind (one of ${MASK_KINDS.join(', ')})`);
+          continue;
+        }
+        if (!isObj(rule)) {
+          problems.push(`rules.${kind} must be an object`);
+          continue;
+        }
+        for (const k of Object.keys(rule))
+          if (!MASK_RULE_KEYS.includes(k)) problems.push(`rules.${kind}.${k}: unknown key`);
+        try {
+          resolveRule(kind as MaskKind, { [kind]: rule } as Partial<Record<MaskKind, Partial<MaskRule>>>);
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
+  }
+  const grades = raw.maskNonSensitiveGrades;
+  if (grades !== undefined && (!Array.isArray(grades) || grades.some((g) => !GRADES.includes(String(g) as Grade))))
+    problems.push(`"maskNonSensitiveGrades" must be a list of grades (${GRADES.join(', ')})`);
+  const kinds = raw.sensitivityKinds;
+  if (kinds !== undefined) {
+    if (!isObj(kinds)) problems.push('"sensitivityKinds" must be an object of sensitivity label → mask kind');
+    else
+      for (const [label, kind] of Object.entries(kinds))
+        if (!(MASK_KINDS as readonly string[]).includes(String(kind)))
+          problems.push(`sensitivityKinds.${label}: unknown mask kind "${String(kind)}"`);
+  }
+  return problems;
+}
+
 const DEFAULT_SENSITIVITY_KINDS: Record<string, MaskKind> = {
   phone: 'mobile',
   telephone: 'landline',

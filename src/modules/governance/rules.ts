@@ -538,10 +538,18 @@ export async function qualityOf(
     const fields = new Map((await governanceRepo.fieldsOf(db, r.id)).map((f) => [f.name, f]));
     for (const rule of details.rules) {
       const f = fields.get(rule.field);
+      // As on every read path: a column the field list does not describe is masked in full.
       const kind = f
-        ? maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name, kind: rule.kind })
-        : null;
-      if (kind) rule.sampleRows = rule.sampleRows.map((s) => ({ ...s, value: maskValue(kind, s.value) }));
+        ? maskingPolicy(
+            { sensitivity: f.sensitivity, grade: f.grade, name: f.name, kind: rule.kind },
+            ctx.config.masking,
+          )
+        : 'other';
+      if (kind)
+        rule.sampleRows = rule.sampleRows.map((s) => ({
+          ...s,
+          value: maskValue(kind, s.value, ctx.config.masking.rules),
+        }));
     }
   }
   return { latest: { ...presentReport(latestRow), details }, history, weights: QUALITY_WEIGHTS };

@@ -21,6 +21,36 @@ const CSV = [
   '江南站,2026-11-01 09:00:00,88,王五,13700001111',
 ].join('\n');
 
+/** A CSV document as a user's spreadsheet reads it: quoted fields, doubled quotes, CRLF or LF line ends. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      if (c === '\r') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
 describe.each(DIALECTS)('loading and reading data through the API on %s', (dialect) => {
   let s: TestServer;
   let org: Awaited<ReturnType<typeof seedOrg>>;
@@ -200,7 +230,26 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(report.rejections[0]).toMatchObject({ row: 2 });
     const csv = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report?format=csv` });
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body).toContain('2');
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="load-report-${job.id}.csv"`);
+    // Exactly one byte order mark (for Excel), then the header row.
+    const bytes = csv.rawPayload;
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3, 6).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
+    const text = bytes.subarray(3).toString('utf8');
+    expect(text.startsWith('row,column,value,reason\r\n')).toBe(true);
+    const [header, ...lines] = parseCsv(text);
+    expect(header).toEqual(['row', 'column', 'value', 'reason']);
+    // One line per rejection, as the JSON report has them.
+    expect(lines).toEqual(
+      (report.rejections as { row: number; column: string | null; value: string | null; reason: string }[]).map((r) => [
+        String(r.row),
+        r.column ?? '',
+        r.value ?? '',
+        r.reason,
+      ]),
+    );
+    expect(lines.length).toBe(job.result.ingest.rowsRejected);
+    expect(lines.map((l) => l[0])).toContain('2');
   });
 
   it('refuses loads from callers who are not the provider, and bad load options', async () => {

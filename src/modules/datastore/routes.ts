@@ -222,10 +222,11 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         ? (JSON.parse(version.report) as { rejections?: Rejection[] })
         : { job: job.state, error: job.error, progress: job.progress, rejections: [] };
       if (req.query.format === 'csv') {
+        // rejectionsToCsv already starts with the one BOM Excel needs.
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="load-report-${job.id}.csv"`)
-          .send('\uFEFF' + rejectionsToCsv(report.rejections ?? []));
+          .send(rejectionsToCsv(report.rejections ?? []));
       }
       return report;
     },

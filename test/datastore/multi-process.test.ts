@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
+import { tempDir } from '../helpers/db.ts';
+import { seedOverHttp } from '../exchange/http.ts';
+
+/**
+ * Two server processes over one data directory (one metadata store, one set of Parquet files): both serve the same
+ * table, a load through one is served by the other at once, and every read through either is in the one exchange log.
+ */
+describe('several server processes over the same data', () => {
+  const dataDir = tempDir('citydata-multi-');
+  const servers: ChildServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.stop('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves one table from two processes, follows a new version and logs every read', async () => {
+    const a = await startChildServer(dataDir);
+    servers.push(a);
+    const { admin, resourceId, key, logged } = await seedOverHttp(a);
+    const b = await startChildServer(dataDir);
+    servers.push(b);
+    const read = async (s: ChildServer) => {
+      const r = await fetch(`${s.url}/api/v1/resources/${resourceId}/rows?sort=AQI`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { version: number; records: { 站点: string; AQI: number }[] };
+      return { version: body.version, rows: body.records.map((x) => `${x.站点}:${x.AQI}`) };
+    };
+    // Both at once, several times over.
+    const first = await Promise.all([a, b, a, b, a, b].map(read));
+    for (const r of first)
+      expect(r).toEqual({ version: 1, rows: ['甲站:50', '乙站:60', '丙站:70', '丁站:80', '戊站:90'] });
+
+    // A new version loaded through the second process is what the first one serves next.
+    const form = new FormData();
+    form.append('file', new Blob(['站点,AQI\n己站,30\n庚站,40\n']), 'aqi2.csv');
+    const load = (await (
+      await fetch(`${b.url}/api/v1/resources/${resourceId}/loads`, { method: 'POST', headers: admin, body: form })
+    ).json()) as { job: { id: string } };
+    for (let i = 0; ; i++) {
+      const j = (await (await fetch(`${b.url}/api/v1/jobs/${load.job.id}`, { headers: admin })).json()) as {
+        state: string;
+      };
+      if (j.state === 'succeeded') break;
+      if (j.state === 'failed' || i > 600) throw new Error(`load: ${JSON.stringify(j)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const s of [a, b]) expect(await read(s)).toEqual({ version: 2, rows: ['己站:30', '庚站:40'] });
+
+    // Eight reads through two processes: eight lines in the one exchange log.
+    const rowsReads = (await logged()).filter((e) => e.channel === 'rows');
+    expect(rowsReads).toHaveLength(8);
+    // Two processes, a load and a handful of reads: a budget for a busy machine, not a speed check.
+  }, 240_000);
+});

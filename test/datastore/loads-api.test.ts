@@ -75,6 +75,13 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     throw new Error('job did not finish');
   };
 
+  const currentVersion = async () => {
+    const versions = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/versions` })
+    ).json() as { id: string; version: number; rows: number; current: boolean }[];
+    return versions.find((v) => v.current);
+  };
+
   beforeAll(async () => {
     s = await startTestServer(dialect);
     org = await seedOrg(s);
@@ -148,13 +155,24 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     );
   });
 
-  it('logs every read in the exchange log', async () => {
+  it('logs every read in the exchange log, with the bytes delivered, the version, the fields and the client', async () => {
     const before = await s.ts.store.db
       .selectFrom('exchange_log')
       .selectAll()
       .where('resource_id', '=', resourceId)
       .execute();
-    await s.request(transMember, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?limit=2` });
+    const fields = encodeURIComponent('站点名称,负责人');
+    const res = await s.request(transMember, {
+      method: 'GET',
+      url: `/api/v1/resources/${resourceId}/rows?limit=2&fields=${fields}&sort=_id`,
+      remoteAddress: '203.0.113.7',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.json().records).toEqual([
+      { 站点名称: '云溪监测站', 负责人: '张**' },
+      { 站点名称: '白云山站', 负责人: '李*' },
+    ]);
     const after = await s.ts.store.db
       .selectFrom('exchange_log')
       .selectAll()
@@ -162,12 +180,19 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       .orderBy('id')
       .execute();
     expect(after.length).toBe(before.length + 1);
-    expect(after.at(-1)).toMatchObject({
+    const line = after.at(-1)!;
+    expect(line).toMatchObject({
       actor_name: 'trans_member',
       channel: 'rows',
       row_count: 2,
       provider_id: org.departments.env,
+      version_id: (await currentVersion())!.id,
+      client_ip: '203.0.113.7',
     });
+    expect(JSON.parse(line.fields!)).toEqual(['站点名称', '负责人']);
+    // The bytes of the body the caller received (Chinese text: more bytes than characters).
+    expect(Number(line.byte_count)).toBe(res.rawPayload.length);
+    expect(res.rawPayload.length).toBeGreaterThan(res.body.length);
   });
 
   it('keeps the previous version when a load fails, and appends, lists and rolls back versions', async () => {

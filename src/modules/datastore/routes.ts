@@ -371,20 +371,22 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         ),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { version, ...q } = req.query;
       const request = parseRowsRequest(q);
       const t = await readableTable(ctx, req.actor, req.params.id, version);
       const result = await runRowsQuery(ctx.engine, t.source, request);
+      // Serialised once: the exchange log records the bytes of exactly the body that is sent.
+      const body = JSON.stringify({ ...result, version: t.version.version, masked: t.masked });
       await logExchange(ctx, req.actor, t, {
         channel: 'rows',
         fields: request.fields ?? t.source.columns.map((c) => c.name),
         filter: q.filters ?? null,
         rows: result.records.length,
-        bytes: 0,
+        bytes: Buffer.byteLength(body),
         clientIp: req.ip,
       });
-      return { ...result, version: t.version.version, masked: t.masked };
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 }

@@ -211,6 +211,7 @@ describe('runRowsQuery', () => {
           { fn: 'avg', field: '数值', as: '平均' },
           { fn: 'count_distinct', field: '站点' },
           { fn: 'max', field: '日期' },
+          { fn: 'min', field: '数值' },
         ]),
         sort: 'n desc',
       }),
@@ -222,6 +223,7 @@ describe('runRowsQuery', () => {
       { id: '平均', type: 'decimal' },
       { id: 'count_distinct_站点', type: 'integer' },
       { id: 'max_日期', type: 'date' },
+      { id: 'min_数值', type: 'decimal' },
     ]);
     expect(r.records[0]).toEqual({
       区: '武昌区',
@@ -230,6 +232,8 @@ describe('runRowsQuery', () => {
       平均: 6.5,
       count_distinct_站点: 3,
       max_日期: '2024-01-10',
+      // NULL is left out, as SQL's min does.
+      min_数值: 1.5,
     });
     expect(r.total).toBe(4);
     await expect(

@@ -41,6 +41,24 @@ describe('CSV and TSV', () => {
     expect(r.rowsLoaded).toBe(2);
   });
 
+  it('takes a delimiter override over the sniffed one, and refuses a quote or line break as delimiter', async () => {
+    // Sniffing would pick the comma (every line has one); the department says the file is semicolon-separated.
+    const r = await h.ingest('地址;金额\n江城区1号,甲;1,200\n江城区2号,乙;3,400\n', 'o.csv', { delimiter: ';' });
+    expect(r.delimiter).toBe(';');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['地址', 'text'],
+      ['金额', 'integer'],
+    ]);
+    expect(await h.rows(r.out)).toEqual([
+      { _id: '1', 地址: '江城区1号,甲', 金额: '1200' },
+      { _id: '2', 地址: '江城区2号,乙', 金额: '3400' },
+    ]);
+    for (const bad of ['"', '\n', ';;'])
+      expect(await appError(() => h.ingest('a;b\n1;2\n', 'o.csv', { delimiter: bad }))).toMatchObject({
+        code: 'invalid_delimiter',
+      });
+  });
+
   it('reads TSV by extension and sniffs a .txt file', async () => {
     const tsv = await h.ingest('a,b\tc\n1,2\t3\n', 'x.tsv');
     expect(tsv.format).toBe('tsv');

@@ -295,8 +295,24 @@ describe.each(DIALECTS)('sharing and opening workflows on %s', (dialect) => {
       { kind: string; applicationId: string }[]
     >();
     expect(notices.some((n) => n.kind === 'sla_overdue' && n.applicationId === late.id)).toBe(true);
-    // Passing it to the provider starts the provider's SLA afresh.
-    expect(await toProvider(late.id)).toMatchObject({ state: 'pending_provider', escalated: false });
+    // Passing it to the provider starts the provider's SLA afresh: 5 working days (the data is on the platform).
+    const passed = await toProvider(late.id);
+    expect(passed).toMatchObject({ state: 'pending_provider', escalated: false });
+    const due = new Date(passed.providerDueAt as string).getTime();
+    expect(due - Date.now()).toBeGreaterThan(5 * 86_400_000 - 60_000);
+    expect(due - Date.now()).toBeLessThan(14 * 86_400_000);
+    expect((await runEscalation(s.built.ctx, new Date(Date.now() + 86_400_000))).escalated).toEqual([]);
+    // Past it, the provider stage is escalated too, and the provider's department admin is told.
+    expect((await runEscalation(s.built.ctx, new Date(due + 86_400_000))).escalated).toContain(late.id);
+    const envAdmin = await s.login('env_admin');
+    const providerNotices = (await req(envAdmin, 'GET', '/api/v1/exchange/notices')).json<
+      { kind: string; applicationId: string; message: string }[]
+    >();
+    expect(
+      providerNotices.some(
+        (n) => n.kind === 'sla_overdue' && n.applicationId === late.id && n.message.includes('提供方审核'),
+      ),
+    ).toBe(true);
   });
 
   it('runs a public open application with versioned agreements and a usage report', async () => {

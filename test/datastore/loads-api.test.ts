@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/db.ts';
@@ -51,6 +53,44 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** A job as GET /api/v1/jobs/{id} and its events show it. */
+interface JobData {
+  id: string;
+  state: string;
+  etaSeconds: number | null;
+  progress: { phase?: string; bytesRead?: number; bytesTotal?: number; rowsRead?: number };
+  result: { rows: number } | null;
+  [k: string]: unknown;
+}
+
+/** Server-Sent Events of a finished stream: event name and parsed data. */
+function parseSse(body: string): { event: string; data: JobData }[] {
+  return body
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      return { event, data: JSON.parse(data) as JobData };
+    });
+}
+
+const BIG_ROWS = 400_000;
+const bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citydata-loads-api-'));
+/** A CSV big enough that its load is still running while a test follows or cancels it, written to a temp file. */
+const bigCsv = path.join(bigDir, 'big.csv');
+{
+  const lines = ['站点名称,监测时间,AQI,负责人,联系电话'];
+  for (let i = 0; i < BIG_ROWS; i++)
+    lines.push(`站${i},2026-11-01 08:00:00,${i % 300},某人,138${String(i).padStart(8, '0')}`);
+  fs.writeFileSync(bigCsv, lines.join('\n') + '\n');
+}
+afterAll(() => fs.rmSync(bigDir, { recursive: true, force: true }));
+
 describe.each(DIALECTS)('loading and reading data through the API on %s', (dialect) => {
   let s: TestServer;
   let org: Awaited<ReturnType<typeof seedOrg>>;
@@ -75,12 +115,43 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     throw new Error('job did not finish');
   };
 
+  /** Uploads the big CSV from its file, streamed (the multipart body is never built in memory). */
+  const uploadBig = async () => {
+    const boundary = `----citydata-big-${Date.now()}`;
+    async function* body() {
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+      );
+      yield* fs.createReadStream(bigCsv);
+      yield Buffer.from(`\r\n--${boundary}--\r\n`);
+    }
+    const res = await s.request(steward, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/loads`,
+      payload: Readable.from(body()),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(res.statusCode).toBe(202);
+    return res.json().job.id as string;
+  };
+  /** Polls until the job runs (never sleeping long enough for a big load to finish meanwhile). */
+  const waitRunning = async (id: string) => {
+    for (let i = 0; i < 10_000; i++) {
+      const j = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}` })).json();
+      if (j.state === 'running') return j;
+      if (j.state !== 'queued') throw new Error(`job ${id} is ${j.state} before it was seen running`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('job did not start');
+  };
   const currentVersion = async () => {
     const versions = (
       await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/versions` })
     ).json() as { id: string; version: number; rows: number; current: boolean }[];
     return versions.find((v) => v.current);
   };
+  const servedRows = async () =>
+    (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?sort=_id&limit=5` })).json();
 
   beforeAll(async () => {
     s = await startTestServer(dialect);
@@ -300,24 +371,84 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(versions[0].sourceName).toBe('evil.csv');
   });
 
-  it('streams progress as Server-Sent Events and lets the job be cancelled', async () => {
-    const big = ['站点名称,监测时间,AQI,负责人,联系电话'];
-    for (let i = 0; i < 200_000; i++) big.push(`站${i},2026-11-01 08:00:00,${i % 300},某人,13800000000`);
-    const res = await upload(steward, big.join('\n'), 'big.csv');
-    const id = res.json().job.id;
+  it('refuses a file declared GBK that is really UTF-8, and keeps serving the previous version', async () => {
+    const before = await currentVersion();
+    const rowsBefore = await servedRows();
+    const utf8 = ['站点名称,监测时间,AQI,负责人,联系电话', '新城站,2026-11-03 08:00:00,45,钱七,13500001111'].join('\n');
+    const res = await upload(steward, Buffer.from(utf8, 'utf8'), 'utf8.csv', '?encoding=gbk');
+    expect(res.statusCode).toBe(202);
+    const job = await waitJob(steward, res.json().job.id);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({ code: 'encoding_mismatch', declared: 'gbk', detected: 'utf-8' });
+    expect(job.error.message).toMatch(/^The file was declared GBK but looks like UTF-8/);
+    expect(await currentVersion()).toEqual(before);
+    expect(await servedRows()).toEqual(rowsBefore);
+    expect(rowsBefore.records.map((r: Record<string, unknown>) => r['站点名称'])).not.toContain('新城站');
+  });
+
+  it('cancels a running load and keeps serving the previous version', async () => {
+    const before = await currentVersion();
+    const rowsBefore = await servedRows();
+    const id = await uploadBig();
+    await waitRunning(id);
     const cancel = await s.request(steward, { method: 'POST', url: `/api/v1/jobs/${id}/cancel` });
-    expect([200, 409]).toContain(cancel.statusCode);
+    expect(cancel.statusCode).toBe(200);
     const job = await waitJob(steward, id);
-    if (cancel.statusCode === 200) expect(job.state).toBe('cancelled');
-    // Whatever happened, the served version is intact and no temporary file is left.
-    expect(
-      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?limit=1` })).statusCode,
-    ).toBe(200);
+    expect(job.state).toBe('cancelled');
+    expect(job.error).toMatchObject({ code: 'cancelled' });
+    expect(job.result).toBeNull();
+    expect(await currentVersion()).toEqual(before);
+    expect(await servedRows()).toEqual(rowsBefore);
+    // No temporary file is left, and a finished job cannot be cancelled again.
     const tableDir = path.join(s.ts.dataDir, 'tables', resourceId);
     expect(fs.readdirSync(tableDir).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect((await s.request(steward, { method: 'POST', url: `/api/v1/jobs/${id}/cancel` })).statusCode).toBe(409);
+  });
+
+  it('streams the progress of a running load as Server-Sent Events, ending with the result', async () => {
+    const id = await uploadBig();
+    await waitRunning(id);
+    // Opened while the load runs; the response completes when the job ends.
     const sse = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}/events` });
+    expect(sse.statusCode).toBe(200);
     expect(sse.headers['content-type']).toContain('text/event-stream');
-    expect(sse.body).toContain('event: end');
+    const events = parseSse(sse.body);
+    const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
+    expect(events.map((e) => e.event)).toEqual([...progress.map(() => 'progress'), 'end']);
+    expect(progress.length).toBeGreaterThan(0);
+    const size = fs.statSync(bigCsv).size;
+    for (const p of progress) {
+      // The same job object GET /jobs/{id} answers with, ETA included.
+      expect(p).toMatchObject({ id, state: 'running', resourceId, result: null });
+      expect(p).toHaveProperty('etaSeconds');
+      expect(p.etaSeconds === null || (Number.isInteger(p.etaSeconds) && p.etaSeconds >= 0)).toBe(true);
+      if (p.progress.bytesTotal !== undefined) expect(p.progress.bytesTotal).toBe(size);
+    }
+    const polled = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}` })).json();
+    expect(Object.keys(progress[0]!).sort()).toEqual(Object.keys(polled).sort());
+    // Progress only moves forward: phase by phase (reading, inferring, writing), bytes growing within each.
+    const phases = ['reading', 'inferring', 'writing'];
+    const steps = progress.map((p) => [phases.indexOf(p.progress.phase ?? ''), p.progress.bytesRead ?? 0]);
+    for (let i = 1; i < steps.length; i++) {
+      const [phase, bytes] = steps[i]!;
+      const [prevPhase, prevBytes] = steps[i - 1]!;
+      expect(phase! > prevPhase! || (phase === prevPhase && bytes! >= prevBytes!)).toBe(true);
+    }
+    expect(progress.some((p) => (p.progress.bytesRead ?? 0) > 0)).toBe(true);
+    // The last event carries the result.
+    const end = events.at(-1)!.data;
+    expect(end).toMatchObject({
+      id,
+      state: 'succeeded',
+      etaSeconds: null,
+      result: { rows: BIG_ROWS, ingest: { rowsLoaded: BIG_ROWS, rowsRejected: 0 } },
+    });
+    expect(end.result).toEqual(polled.result);
+    expect((await currentVersion())!.rows).toBe(BIG_ROWS);
+    // A finished job's stream is its last state and the end.
+    const again = parseSse((await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}/events` })).body);
+    expect(again.map((e) => e.event)).toEqual(['progress', 'end']);
+    expect(again[1]!.data.result).toEqual(polled.result);
   });
 
   it('gives the admin every job, others only their own', async () => {

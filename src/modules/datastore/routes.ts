@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { App } from '../../platform/http/app-types.ts';
 import { AppError, badRequest, notFound } from '../../platform/http/errors.ts';
 import { IdParams, strictObject } from '../../platform/http/schemas.ts';
-import type { JobRunner } from '../../platform/jobs/index.ts';
+import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
 import { authorize, can, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
 import { rejectionsToCsv, type ColumnType, type Rejection } from '../ingest/index.ts';
@@ -66,6 +66,25 @@ function loadOptions(q: Record<string, string | number | undefined>): LoadOption
     typeOverrides,
   };
 }
+
+/**
+ * A job as GET /jobs/{id} and each of its Server-Sent Events show it: the stored job (progress: phase, bytesRead,
+ * bytesTotal, rowsRead) with the estimated seconds left while it runs.
+ */
+function presentJobWithEta(job: JobView): JobView & { etaSeconds: number | null } {
+  const p = job.progress as { bytesRead?: number; bytesTotal?: number };
+  const eta =
+    job.state === 'running' && job.startedAt && p.bytesRead && p.bytesTotal && p.bytesRead > 0
+      ? Math.max(
+          0,
+          Math.round((((Date.now() - Date.parse(job.startedAt)) / p.bytesRead) * (p.bytesTotal - p.bytesRead)) / 1000),
+        )
+      : null;
+  return { ...job, etaSeconds: eta };
+}
+
+/** Load phases in the order they run; within one, bytesRead only grows. */
+const PHASES = ['reading', 'inferring', 'writing'];
 
 async function jobFor(ctx: AppContext, jobs: JobRunner, actor: Actor, id: string) {
   const job = await jobs.get(id);
@@ -140,20 +159,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         params: IdParams,
       },
     },
-    async (req) => {
-      const job = await jobFor(ctx, jobs, req.actor, req.params.id);
-      const p = job.progress as { bytesRead?: number; bytesTotal?: number };
-      const eta =
-        job.state === 'running' && job.startedAt && p.bytesRead && p.bytesTotal && p.bytesRead > 0
-          ? Math.max(
-              0,
-              Math.round(
-                (((Date.now() - Date.parse(job.startedAt)) / p.bytesRead) * (p.bytesTotal - p.bytesRead)) / 1000,
-              ),
-            )
-          : null;
-      return { ...job, etaSeconds: eta };
-    },
+    async (req) => presentJobWithEta(await jobFor(ctx, jobs, req.actor, req.params.id)),
   );
   app.post(
     '/api/v1/jobs/:id/cancel',
@@ -182,24 +188,58 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         connection: 'keep-alive',
       });
       const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      send('progress', job);
-      if (!['queued', 'running'].includes(job.state)) {
-        send('end', job);
+      let ended = false;
+      let lastRank = -1;
+      let lastBytes = -1;
+      let lastAt = 0;
+      let pending: JobView | null = null;
+      let timer: NodeJS.Timeout | null = null;
+      const sendProgress = (j: JobView) => {
+        lastAt = Date.now();
+        send('progress', presentJobWithEta(j));
+      };
+      const flush = () => {
+        timer = null;
+        if (pending && !ended) sendProgress(pending);
+        pending = null;
+      };
+      // Each event carries the job as GET /jobs/{id} shows it (progress and etaSeconds). At most five a second: the
+      // latest held back is sent when the 200 ms are up (or before the end). Never one behind the last: the runner
+      // builds its events concurrently, so they may arrive out of order.
+      const progress = (j: JobView) => {
+        const p = j.progress as { phase?: string; bytesRead?: number };
+        const rank = PHASES.indexOf(p.phase ?? '');
+        const bytes = p.bytesRead ?? 0;
+        if (rank < lastRank || (rank === lastRank && bytes < lastBytes)) return;
+        [lastRank, lastBytes] = [rank, bytes];
+        const wait = lastAt + 200 - Date.now();
+        if (wait <= 0 && !timer) return sendProgress(j);
+        pending = j;
+        timer ??= setTimeout(flush, Math.max(0, wait));
+      };
+      const stop = () => {
+        ended = true;
+        if (timer) clearTimeout(timer);
+        off();
+      };
+      const end = (j: JobView) => {
+        if (ended) return;
+        if (pending) sendProgress(pending);
+        stop();
+        send('end', presentJobWithEta(j));
         res.end();
-        return;
-      }
-      let last = 0;
+      };
       const off = jobs.subscribe(job.id, (e) => {
-        if (e.type === 'end') {
-          send('end', e.job);
-          off();
-          res.end();
-        } else if (Date.now() - last > 200) {
-          last = Date.now();
-          send('progress', e.job);
-        }
+        if (ended) return;
+        if (e.type === 'end') end(e.job);
+        else progress(e.job);
       });
-      req.raw.on('close', off);
+      // The response's close (finished, or the client went away); the request's own close comes once its body is read.
+      res.on('close', stop);
+      progress(job);
+      // The job may have ended between reading it and subscribing: look again now that no end can be missed.
+      const now = ['queued', 'running'].includes(job.state) ? await jobs.get(job.id) : job;
+      if (now && !['queued', 'running'].includes(now.state)) end(now);
     },
   );
   app.get(

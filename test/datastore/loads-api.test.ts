@@ -97,11 +97,17 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
   let steward: Caller, transMember: Caller, reviewer: Caller;
   let resourceId: string;
 
-  const upload = async (caller: Caller, content: Buffer | string, name = 'air.csv', query = '') => {
+  const upload = async (
+    caller: Caller,
+    content: Buffer | string,
+    name = 'air.csv',
+    query = '',
+    resource = resourceId,
+  ) => {
     const mp = multipart({ name, content });
     return s.request(caller, {
       method: 'POST',
-      url: `/api/v1/resources/${resourceId}/loads${query}`,
+      url: `/api/v1/resources/${resource}/loads${query}`,
       payload: mp.payload,
       headers: mp.headers,
     });
@@ -449,6 +455,48 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     const again = parseSse((await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}/events` })).body);
     expect(again.map((e) => e.event)).toEqual(['progress', 'end']);
     expect(again[1]!.data.result).toEqual(polled.result);
+  });
+
+  it('keeps the catalogue field list in step: fields from a first load, then new and missing columns reported', async () => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name: '区域环境噪声监测数据', fields: [], openType: 'none' }),
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    const fieldsOf = async () =>
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}` }))
+        .json()
+        .fields.map((f: { name: string; dataType: string }) => [f.name, f.dataType]);
+    expect(await fieldsOf()).toEqual([]);
+
+    const first = ['点位,噪声值,监测日期', '甲,55.2,2026-11-01', '乙,60.1,2026-11-02'].join('\n');
+    const job1 = await waitJob(steward, (await upload(steward, first, 'noise.csv', '', id)).json().job.id);
+    expect(job1.state).toBe('succeeded');
+    expect(job1.result.fieldSync).toEqual({
+      newColumns: ['点位', '噪声值', '监测日期'],
+      missingFields: [],
+      fieldsCreated: true,
+    });
+    expect(await fieldsOf()).toEqual([
+      ['点位', 'string'],
+      ['噪声值', 'number'],
+      ['监测日期', 'date'],
+    ]);
+
+    // The next file has lost 噪声值 and gained 风速: proposed and reported, the field list itself is left as it is.
+    const second = ['点位,监测日期,风速', '甲,2026-11-03,3.2'].join('\n');
+    const job2 = await waitJob(steward, (await upload(steward, second, 'noise2.csv', '', id)).json().job.id);
+    expect(job2.state).toBe('succeeded');
+    expect(job2.result.fieldSync).toEqual({ newColumns: ['风速'], missingFields: ['噪声值'], fieldsCreated: false });
+    const report = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job2.id}/report` })).json();
+    expect(report.fieldSync).toEqual(job2.result.fieldSync);
+    expect(await fieldsOf()).toEqual([
+      ['点位', 'string'],
+      ['噪声值', 'number'],
+      ['监测日期', 'date'],
+    ]);
   });
 
   it('gives the admin every job, others only their own', async () => {

@@ -58,7 +58,7 @@ interface JobData {
   id: string;
   state: string;
   etaSeconds: number | null;
-  progress: { phase?: string; bytesRead?: number; bytesTotal?: number; rowsRead?: number };
+  progress: { phase?: string; bytesRead?: number; bytesTotal?: number; rowsRead?: number; fraction?: number };
   result: { rows: number } | null;
   [k: string]: unknown;
 }
@@ -441,6 +441,11 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       expect(phase! > prevPhase! || (phase === prevPhase && bytes! >= prevBytes!)).toBe(true);
     }
     expect(progress.some((p) => (p.progress.bytesRead ?? 0) > 0)).toBe(true);
+    // The share of the whole load done (what the ETA rests on) only grows, from 0 to at most 1.
+    const fractions = progress.map((p) => p.progress.fraction ?? 0);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]!);
+    expect(Math.max(...fractions)).toBeGreaterThan(0);
+    expect(Math.max(...fractions)).toBeLessThanOrEqual(1);
     // The last event carries the result.
     const end = events.at(-1)!.data;
     expect(end).toMatchObject({

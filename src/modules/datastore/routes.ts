@@ -69,16 +69,14 @@ function loadOptions(q: Record<string, string | number | undefined>): LoadOption
 
 /**
  * A job as GET /jobs/{id} and each of its Server-Sent Events show it: the stored job (progress: phase, bytesRead,
- * bytesTotal, rowsRead) with the estimated seconds left while it runs.
+ * bytesTotal, rowsRead of the phase, and fraction of the whole load) with the estimated seconds left while it runs.
  */
 function presentJobWithEta(job: JobView): JobView & { etaSeconds: number | null } {
-  const p = job.progress as { bytesRead?: number; bytesTotal?: number };
+  // `fraction` is the load's overall share done (phases weighted, see loads.ts); bytes restart at each phase.
+  const f = (job.progress as { fraction?: number }).fraction;
   const eta =
-    job.state === 'running' && job.startedAt && p.bytesRead && p.bytesTotal && p.bytesRead > 0
-      ? Math.max(
-          0,
-          Math.round((((Date.now() - Date.parse(job.startedAt)) / p.bytesRead) * (p.bytesTotal - p.bytesRead)) / 1000),
-        )
+    job.state === 'running' && job.startedAt && f !== undefined && f > 0
+      ? Math.max(0, Math.round((((Date.now() - Date.parse(job.startedAt)) / f) * (1 - f)) / 1000))
       : null;
   return { ...job, etaSeconds: eta };
 }

@@ -272,6 +272,31 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(res.rawPayload.length).toBeGreaterThan(res.body.length);
   });
 
+  it('records the coordinate reference system of a GeoJSON load in its version', async () => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name: '监测站点位', fields: [] }),
+    });
+    const geoId = created.json().id as string;
+    const geojson = JSON.stringify({
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4490' } },
+      features: [
+        { type: 'Feature', properties: { 站点: '云溪站' }, geometry: { type: 'Point', coordinates: [113.27, 23.13] } },
+        { type: 'Feature', properties: { 站点: '白云站' }, geometry: { type: 'Point', coordinates: [113.29, 23.16] } },
+      ],
+    });
+    const job = await waitJob(steward, (await upload(steward, geojson, '站点.geojson', '', geoId)).json().job.id);
+    expect(job.state).toBe('succeeded');
+    const versions = (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${geoId}/versions` })).json();
+    expect(versions[0]).toMatchObject({
+      version: 1,
+      sourceName: '站点.geojson',
+      geometry: { column: '_geometry', crs: 'EPSG:4490', geometryTypes: ['Point'] },
+    });
+  });
+
   it('keeps the previous version when a load fails, and appends, lists and rolls back versions', async () => {
     const bad = await upload(steward, '\u0000\u0001garbage', 'broken.xlsx');
     const badJob = await waitJob(steward, bad.json().job.id);

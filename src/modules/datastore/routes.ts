@@ -294,6 +294,8 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         createdAt: v.created_at,
         createdBy: v.created_by,
         jobId: v.job_id,
+        // GeoJSON sources: the geometry column, the source's coordinate reference system and the geometry types.
+        geometry: v.geometry ? (JSON.parse(v.geometry) as unknown) : null,
         current: current?.id === v.id,
       }));
     },

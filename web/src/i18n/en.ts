@@ -445,6 +445,8 @@ export const en: Record<MessageKey, string> = {
   'report.geometry': 'Geometry',
   'report.missingFields': 'Fields missing from the data',
   'report.newColumns': 'Columns not in the field list',
+  'report.newColumnsMasked':
+    'Until they are added to the field list with their sensitivity and grade, these columns are masked in full for everyone outside your department.',
   'report.notReady': 'The report is not ready',
   'report.reason': 'Reason',
   'report.rejections': 'Rejected rows',

@@ -442,6 +442,7 @@ export const zh = {
   'report.geometry': '地理数据',
   'report.missingFields': '数据中缺少的信息项',
   'report.newColumns': '信息项中没有的列',
+  'report.newColumnsMasked': '在将这些列登记为信息项（含敏感类别和分级）之前，本部门以外的用户看到的是完全脱敏的值。',
   'report.notReady': '报告尚未生成',
   'report.reason': '原因',
   'report.rejections': '被拒绝的行',

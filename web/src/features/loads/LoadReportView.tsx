@@ -99,6 +99,7 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
               {r.fieldSync.newColumns.length > 0 && (
                 <div>
                   {t('report.newColumns')}: {r.fieldSync.newColumns.join('、')}
+                  <div>{t('report.newColumnsMasked')}</div>
                 </div>
               )}
               {r.fieldSync.missingFields.length > 0 && (

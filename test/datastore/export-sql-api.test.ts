@@ -140,7 +140,14 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
   it('applies the platform masking rules from the configuration', async () => {
     // A bureau that shows 身份证号 as first 6 + last 4 and names as the surname with a fixed-length run.
     const custom = await startTestServer(dialect, {
-      masking: { rules: { id_card: { keepStart: 6, keepEnd: 4 }, name: { fixedMaskLength: 4 } } },
+      // The rule of kind `other` is loosened too: it must not reach columns the field list does not have.
+      masking: {
+        rules: {
+          id_card: { keepStart: 6, keepEnd: 4 },
+          name: { fixedMaskLength: 4 },
+          other: { keepStart: 6, keepEnd: 4 },
+        },
+      },
     });
     try {
       const o = await seedOrg(custom);
@@ -164,7 +171,10 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
         url: `/api/v1/resources/${id}/review`,
         payload: { decision: 'approve' },
       });
-      const mp = multipart({ name: 'p.csv', content: '姓名,身份证号\n张三丰,11010519491231002X\n' });
+      const mp = multipart({
+        name: 'p.csv',
+        content: '姓名,身份证号,未登记证件号\n张三丰,11010519491231002X,440524188001010014\n',
+      });
       const load = await custom.request(st, {
         method: 'POST',
         url: `/api/v1/resources/${id}/loads`,
@@ -173,12 +183,82 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
       });
       expect((await custom.built.ctx.jobs.waitFor(load.json().job.id)).state).toBe('succeeded');
       const rows = await custom.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
-      expect(rows.json().records.map((r: Record<string, unknown>) => [r['姓名'], r['身份证号']])).toEqual([
-        ['张****', '110105********002X'],
-      ]);
+      expect(
+        rows.json().records.map((r: Record<string, unknown>) => [r['姓名'], r['身份证号'], r['未登记证件号']]),
+      ).toEqual([['张****', '110105********002X', '****']]);
     } finally {
       await custom.close();
     }
+  });
+
+  it('serves and exports the geometry of GeoJSON loads (replace, then append) to the public', async () => {
+    const reviewer = await s.login('reviewer');
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, {
+        name: '空气监测站点位',
+        fields: [{ name: '站点', dataType: 'string' }],
+      }),
+    });
+    const id = created.json().id as string;
+    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
+    await s.request(reviewer, {
+      method: 'POST',
+      url: `/api/v1/resources/${id}/review`,
+      payload: { decision: 'approve' },
+    });
+    const fc = (points: [string, number, number][]) =>
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: points.map(([name, lon, lat]) => ({
+          type: 'Feature',
+          properties: { 站点: name },
+          geometry: { type: 'Point', coordinates: [lon, lat] },
+        })),
+      });
+    const load = async (content: string, query = '') => {
+      const mp = multipart({ name: 'stations.geojson', content });
+      const r = await s.request(steward, {
+        method: 'POST',
+        url: `/api/v1/resources/${id}/loads${query}`,
+        payload: mp.payload,
+        headers: mp.headers,
+      });
+      const job = await s.built.ctx.jobs.waitFor(r.json().job.id);
+      expect(job.state).toBe('succeeded');
+      // The geometry columns are the platform's own: not reported as columns missing from the field list.
+      expect((job.result as { fieldSync: { newColumns: string[] } }).fieldSync.newColumns).toEqual([]);
+    };
+    const exported = async () => {
+      const r = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/export?format=geojson` });
+      expect(r.statusCode).toBe(200);
+      return (
+        r.json() as { features: { properties: { 站点: string }; geometry: { coordinates: number[] } }[] }
+      ).features.map((f) => [f.properties.站点, ...f.geometry.coordinates]);
+    };
+    await load(
+      fc([
+        ['云溪站', 113.27, 23.13],
+        ['白云站', 113.29, 23.16],
+      ]),
+    );
+    const rows = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
+    expect(rows.json().masked).toEqual([]);
+    expect(rows.json().records.map((r: Record<string, unknown>) => [r['站点'], r['_lon'], r['_lat']])).toEqual([
+      ['云溪站', 113.27, 23.13],
+      ['白云站', 113.29, 23.16],
+    ]);
+    expect(await exported()).toEqual([
+      ['云溪站', 113.27, 23.13],
+      ['白云站', 113.29, 23.16],
+    ]);
+    await load(fc([['江南站', 113.31, 23.1]]), '?mode=append');
+    expect(await exported()).toEqual([
+      ['云溪站', 113.27, 23.13],
+      ['白云站', 113.29, 23.16],
+      ['江南站', 113.31, 23.1],
+    ]);
   });
 
   it('answers read-only SQL over readable tables, masked, and refuses everything else', async () => {

@@ -53,9 +53,14 @@ describe('configuration', () => {
     fs.writeFileSync(
       bad,
       JSON.stringify({
-        rules: { id_card: { keepStart: -1 }, passport: {}, mobile: { maskChar: '##', colour: 'red' } },
+        rules: {
+          id_card: { keepStart: -1 },
+          passport: {},
+          mobile: { maskChar: '##', colour: 'red' },
+          other: { maskChar: ['*'] },
+        },
         maskNonSensitiveGrades: ['L9'],
-        sensitivityKinds: { phone: 'telepathy' },
+        sensitivityKinds: { phone: 'telepathy', Mobile: 'mobile' },
         extra: true,
       }),
     );
@@ -74,6 +79,8 @@ describe('configuration', () => {
       'rules.mobile.colour: unknown key',
       'maskNonSensitiveGrades',
       'sensitivityKinds.phone',
+      'other.maskChar',
+      'sensitivityKinds.Mobile: write the label in lower case',
       'unknown key "extra"',
     ])
       expect(problems).toContain(what);

@@ -13,6 +13,7 @@ import { getResource, getResourceRow, resourceRef, setDataFlags, updateFieldsFro
 import { runQualityAfterLoad, type QualityRunSummary } from '../governance/index.ts';
 import { ingestFile, mergeVersions, type ColumnType, type IngestResult } from '../ingest/index.ts';
 import { datastoreRepo } from './repository.ts';
+import { PLATFORM_COLUMNS } from './read.ts';
 
 export interface LoadOptions {
   mode: 'replace' | 'append' | 'upsert';
@@ -125,10 +126,13 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       // The new file is complete before it gets its final name; the metadata transaction then makes it current.
       fs.renameSync(source, finalFile);
       fs.rmSync(building, { force: true });
-      const columns = result.columns.map((c) => ({ name: c.name, type: c.type }));
-      const finalColumns = (source === merged ? await readParquetColumns(ctx, finalFile) : columns).filter(
-        (c) => c.name !== '_id',
-      );
+      // The file's own columns: a merge may reorder them, and a GeoJSON source adds _geometry (and _lon/_lat for
+      // points) beside the ingest's typed columns.
+      const inFile = await readParquetColumns(ctx, finalFile);
+      const typed = new Map(result.columns.map((c) => [c.name, c.type]));
+      const finalColumns = inFile
+        .filter((c) => c.name !== '_id')
+        .map((c) => ({ name: c.name, type: source === merged ? c.type : (typed.get(c.name) ?? c.type) }));
 
       const resource = await getResourceRow(
         db,
@@ -153,7 +157,8 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       );
       const dataNames = finalColumns.map((c) => c.name).filter((n) => n !== '_id');
       const fieldSync = {
-        newColumns: dataNames.filter((n) => !fieldNames.has(n)),
+        // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
+        newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),
         missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
         fieldsCreated: false,
       };

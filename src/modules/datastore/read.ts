@@ -9,6 +9,12 @@ import { maskingPolicy, maskSql } from '../governance/index.ts';
 import type { ReadableColumn, TableSource } from './query/index.ts';
 import { datastoreRepo, type ExchangeLine } from './repository.ts';
 
+/** Columns the platform adds itself: the load-order row number, and a GeoJSON source's geometry and point coordinates. */
+export const PLATFORM_COLUMNS: ReadonlySet<string> = new Set(['_id', '_geometry', '_lon', '_lat']);
+
+/** The mask of a column the field list does not describe: in full, by the built-in rule (configuration cannot loosen it). */
+const UNCATALOGUED = 'other' as const;
+
 /** What a read needs of a field: its masking inputs, and the labels CKAN's datastore_search shows. */
 export interface ReadableField {
   name: string;
@@ -76,6 +82,11 @@ export async function readableTable(
       maskingPolicy({ sensitivity: f.sensitivity, grade: f.grade, name: f.name }, ctx.config.masking),
     ]),
   );
+  // A column the catalogue does not describe (yet) has no sensitivity or grade to go by: it is masked in full until
+  // a steward adds it to the field list (fail closed; the load report lists it as a new column). The platform's own
+  // columns need no entry, but follow one when the field list has it.
+  const kindOf = (name: string) =>
+    maskKinds.has(name) ? (maskKinds.get(name) ?? null) : PLATFORM_COLUMNS.has(name) ? null : UNCATALOGUED;
   // A grant is used when the caller names it, or when without it they would be denied or see masked values the
   // grant shows raw.
   const lookup = grantLookups.get(ctx);
@@ -98,7 +109,7 @@ export async function readableTable(
       throw new AppError(403, 'grant_inactive', `Grant ${opts.grantId} is not active for you on ${resource.code}`);
   } else if (found && actor.kind === 'user') {
     const allowed = can(actor, { action: 'resource.read_data', resource });
-    if (!allowed || found.unmasked.some((f) => maskKinds.get(f))) grant = found;
+    if (!allowed || found.unmasked.some((f) => kindOf(f))) grant = found;
   }
   if (!grant)
     authorize(
@@ -119,14 +130,14 @@ export async function readableTable(
   const columns: ReadableColumn[] = [{ name: '_id', type: 'integer' as const }, ...stored]
     .filter((c) => c.name === '_id' || !granted || granted.has(c.name))
     .map((c) => {
-      // A column the catalogue does not describe (yet) has no sensitivity or grade to go by: it is masked in full
-      // until a steward adds it to the field list (fail closed; the load report lists it as a new column).
-      const kind = c.name === '_id' ? null : maskKinds.has(c.name) ? (maskKinds.get(c.name) ?? null) : 'other';
+      const kind = kindOf(c.name);
       // The provider's own department and platform admins see raw values, as does a grant naming the field
       // unmasked; everyone else sees the masked expression.
       if (!kind || raw || grant?.unmasked.includes(c.name)) return { name: c.name, type: c.type };
       masked.push(c.name);
-      return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name), ctx.config.masking.rules) };
+      // Configured rules apply to catalogued fields; an uncatalogued column keeps the built-in full mask.
+      const rules = maskKinds.has(c.name) ? ctx.config.masking.rules : undefined;
+      return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name), rules) };
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
   return {

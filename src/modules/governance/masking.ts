@@ -65,7 +65,8 @@ function resolveRule(kind: MaskKind, rules?: Partial<Record<MaskKind, Partial<Ma
   nonNeg(r.keepEnd, 'keepEnd');
   nonNeg(r.fixedMaskLength, 'fixedMaskLength');
   nonNeg(r.maskLast, 'maskLast');
-  if (Array.from(r.maskChar).length !== 1) throw new Error(`mask rule ${kind}.maskChar must be one character`);
+  if (typeof r.maskChar !== 'string' || Array.from(r.maskChar).length !== 1)
+    throw new Error(`mask rule ${kind}.maskChar must be one character`);
   return r;
 }
 
@@ -202,9 +203,13 @@ export function maskingConfigProblems(raw: unknown): string[] {
   if (kinds !== undefined) {
     if (!isObj(kinds)) problems.push('"sensitivityKinds" must be an object of sensitivity label → mask kind');
     else
-      for (const [label, kind] of Object.entries(kinds))
+      for (const [label, kind] of Object.entries(kinds)) {
+        // Sensitivities are compared in lower case.
+        if (label !== label.trim().toLowerCase())
+          problems.push(`sensitivityKinds.${label}: write the label in lower case`);
         if (!(MASK_KINDS as readonly string[]).includes(String(kind)))
           problems.push(`sensitivityKinds.${label}: unknown mask kind "${String(kind)}"`);
+      }
   }
   return problems;
 }

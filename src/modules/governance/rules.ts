@@ -548,7 +548,7 @@ export async function qualityOf(
       if (kind)
         rule.sampleRows = rule.sampleRows.map((s) => ({
           ...s,
-          value: maskValue(kind, s.value, ctx.config.masking.rules),
+          value: maskValue(kind, s.value, f ? ctx.config.masking.rules : undefined),
         }));
     }
   }

@@ -86,6 +86,22 @@ describe.each(DIALECTS)('catalogue search API on %s', (dialect) => {
     expect(bad.json().code).toBe('unknown_facet');
   });
 
+  it('follows a department rename in its resources’ entries at once', async () => {
+    const id = await publish({ name: '噪声监测点位' });
+    const find = async (q: string) =>
+      (await s.request(ANON, { method: 'GET', url: `/api/v1/search?q=${encodeURIComponent(q)}` }))
+        .json()
+        .hits.map((h: { resource: { id: string } }) => h.resource.id);
+    expect(await find('气候变化局')).not.toContain(id);
+    const renamed = await s.request(org.admin, {
+      method: 'PATCH',
+      url: `/api/v1/departments/${org.departments.env}`,
+      payload: { name: '生态环境与气候变化局' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(await find('气候变化局')).toContain(id);
+  });
+
   it('never reveals what the caller may not see', async () => {
     const secret = await publish({
       name: '内部考核绝密名单',

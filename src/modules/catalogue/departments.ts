@@ -159,3 +159,8 @@ export async function deleteDepartment(db: Db, actor: Actor, id: string): Promis
     );
   await catalogueRepo.deleteDepartment(db, id);
 }
+
+/** Ids of the resources a department provides (their search entries carry its name and code). */
+export function resourceIdsOf(db: Db, departmentId: string): Promise<string[]> {
+  return catalogueRepo.resourceIdsOfProvider(db, departmentId);
+}

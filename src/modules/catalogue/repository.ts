@@ -128,6 +128,8 @@ export const catalogueRepo = {
           .orderBy('resource_id')
           .orderBy('position')
           .execute(),
+  resourceIdsOfProvider: async (db: Db, providerId: string) =>
+    (await db.selectFrom('resources').select('id').where('provider_id', '=', providerId).execute()).map((r) => r.id),
   sameNameInProvider: (db: Db, providerId: string, nameNorm: string, exceptId?: string) => {
     let q = db
       .selectFrom('resources')

@@ -167,7 +167,12 @@ export async function catalogueRoutes(app: App, ctx: AppContext): Promise<void> 
         response: { 200: DepartmentSchema },
       },
     },
-    async (req) => departments.updateDepartment(db, req.actor, req.params.id, req.body),
+    async (req) => {
+      const d = await departments.updateDepartment(db, req.actor, req.params.id, req.body);
+      // The department's name and code are part of its resources' search entries (and facets).
+      for (const id of await departments.resourceIdsOf(db, req.params.id)) await changed(id);
+      return d;
+    },
   );
   app.delete(
     '/api/v1/departments/:id',

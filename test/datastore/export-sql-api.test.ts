@@ -129,6 +129,11 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
     const csv = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/export?format=csv` });
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain('11010519491231002X');
+    const ckan = await s.request(ANON, {
+      method: 'GET',
+      url: `/api/3/action/datastore_search?resource_id=${id}`,
+    });
+    expect(ckan.json().result.records.map((r: Record<string, string>) => r['身份证号'])).toEqual(['****', '****']);
     // The provider's own steward sees the raw values.
     const own = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
     expect(own.json().records.map((r: Record<string, string>) => r['身份证号'])).toEqual([

@@ -6,6 +6,32 @@ import { multipart } from '../helpers/upload.ts';
 
 const CSV = ['监测站,AQI,负责人', '云溪站,56,张三丰', '白云站,120,李四', '江南站,88,王五'].join('\n');
 
+/** Registers a resource as the steward, has the reviewer approve it (published), and returns its id. */
+async function publishResource(server: TestServer, steward: Caller, input: Record<string, unknown>): Promise<string> {
+  const reviewer = await server.login('reviewer');
+  const id = (await server.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json()
+    .id as string;
+  await server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
+  await server.request(reviewer, {
+    method: 'POST',
+    url: `/api/v1/resources/${id}/review`,
+    payload: { decision: 'approve' },
+  });
+  return id;
+}
+
+/** Uploads a file to a resource and waits for its load job; returns the finished job. */
+async function loadFile(server: TestServer, caller: Caller, id: string, name: string, content: string, query = '') {
+  const mp = multipart({ name, content });
+  const r = await server.request(caller, {
+    method: 'POST',
+    url: `/api/v1/resources/${id}/loads${query}`,
+    payload: mp.payload,
+    headers: mp.headers,
+  });
+  return server.built.ctx.jobs.waitFor(r.json().job.id);
+}
+
 describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
   let s: TestServer;
   let org: Awaited<ReturnType<typeof seedOrg>>;
@@ -13,35 +39,13 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
   let openId: string, sharedId: string;
 
   const publishWithData = async (overrides: Record<string, unknown>) => {
-    const reviewer = await s.login('reviewer');
     const fields = [
       { name: '监测站', dataType: 'string' },
       { name: 'AQI', dataType: 'number' },
       { name: '负责人', dataType: 'string', sensitivity: 'name', grade: 'L2' },
     ];
-    const id = (
-      await s.request(steward, {
-        method: 'POST',
-        url: '/api/v1/resources',
-        payload: resourceInput(org.departments.env, { fields, ...overrides }),
-      })
-    ).json().id as string;
-    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-    await s.request(reviewer, {
-      method: 'POST',
-      url: `/api/v1/resources/${id}/review`,
-      payload: { decision: 'approve' },
-    });
-    const mp = multipart({ name: 'd.csv', content: CSV });
-    const job = (
-      await s.request(steward, {
-        method: 'POST',
-        url: `/api/v1/resources/${id}/loads`,
-        payload: mp.payload,
-        headers: mp.headers,
-      })
-    ).json().job.id;
-    await s.built.ctx.jobs.waitFor(job);
+    const id = await publishResource(s, steward, resourceInput(org.departments.env, { fields, ...overrides }));
+    await loadFile(s, steward, id, 'd.csv', CSV);
     return id;
   };
 
@@ -98,22 +102,14 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
   it('masks a column the catalogue does not list yet for everyone but the provider, on every read path', async () => {
     const id = await publishWithData({ name: '带未登记列的空气数据' });
     // A later load brings a column the field list (信息项) does not have: nothing says how sensitive it is.
-    const mp = multipart({
-      name: 'd2.csv',
-      content: [
-        '监测站,AQI,负责人,身份证号',
-        '云溪站,56,张三丰,11010519491231002X',
-        '白云站,120,李四,440524188001010014',
-      ].join('\n'),
-    });
-    const load = await s.request(steward, {
-      method: 'POST',
-      url: `/api/v1/resources/${id}/loads`,
-      payload: mp.payload,
-      headers: mp.headers,
-    });
-    const job = await s.built.ctx.jobs.waitFor(load.json().job.id);
+    const csv2 = [
+      '监测站,AQI,负责人,身份证号',
+      '云溪站,56,张三丰,11010519491231002X',
+      '白云站,120,李四,440524188001010014',
+    ];
+    const job = await loadFile(s, steward, id, 'd2.csv', csv2.join('\n'));
     expect(job.state).toBe('succeeded');
+    expect((job.result as { fieldSync: { newColumns: string[] } }).fieldSync.newColumns).toEqual(['身份证号']);
     const rows = await s.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
     expect(rows.statusCode).toBe(200);
     expect(rows.json().masked).toContain('身份证号');
@@ -157,36 +153,25 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
     try {
       const o = await seedOrg(custom);
       const st = await custom.login('env_steward');
-      const rev = await custom.login('reviewer');
-      const created = await custom.request(st, {
-        method: 'POST',
-        url: '/api/v1/resources',
-        payload: resourceInput(o.departments.env, {
+      const id = await publishResource(
+        custom,
+        st,
+        resourceInput(o.departments.env, {
           name: '身份证脱敏规则',
           fields: [
             { name: '姓名', dataType: 'string', sensitivity: 'name', grade: 'L3' },
             { name: '身份证号', dataType: 'string', sensitivity: 'id_card', grade: 'L3' },
           ],
         }),
-      });
-      const id = created.json().id as string;
-      await custom.request(st, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-      await custom.request(rev, {
-        method: 'POST',
-        url: `/api/v1/resources/${id}/review`,
-        payload: { decision: 'approve' },
-      });
-      const mp = multipart({
-        name: 'p.csv',
-        content: '姓名,身份证号,未登记证件号\n张三丰,11010519491231002X,440524188001010014\n',
-      });
-      const load = await custom.request(st, {
-        method: 'POST',
-        url: `/api/v1/resources/${id}/loads`,
-        payload: mp.payload,
-        headers: mp.headers,
-      });
-      expect((await custom.built.ctx.jobs.waitFor(load.json().job.id)).state).toBe('succeeded');
+      );
+      const job = await loadFile(
+        custom,
+        st,
+        id,
+        'p.csv',
+        '姓名,身份证号,未登记证件号\n张三丰,11010519491231002X,440524188001010014\n',
+      );
+      expect(job.state).toBe('succeeded');
       const rows = await custom.request(ANON, { method: 'GET', url: `/api/v1/resources/${id}/rows` });
       expect(
         rows.json().records.map((r: Record<string, unknown>) => [r['姓名'], r['身份证号'], r['未登记证件号']]),
@@ -197,22 +182,11 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
   });
 
   it('serves and exports the geometry of GeoJSON loads (replace, then append) to the public', async () => {
-    const reviewer = await s.login('reviewer');
-    const created = await s.request(steward, {
-      method: 'POST',
-      url: '/api/v1/resources',
-      payload: resourceInput(org.departments.env, {
-        name: '空气监测站点位',
-        fields: [{ name: '站点', dataType: 'string' }],
-      }),
-    });
-    const id = created.json().id as string;
-    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-    await s.request(reviewer, {
-      method: 'POST',
-      url: `/api/v1/resources/${id}/review`,
-      payload: { decision: 'approve' },
-    });
+    const id = await publishResource(
+      s,
+      steward,
+      resourceInput(org.departments.env, { name: '空气监测站点位', fields: [{ name: '站点', dataType: 'string' }] }),
+    );
     const fc = (points: [string, number, number][]) =>
       JSON.stringify({
         type: 'FeatureCollection',
@@ -223,14 +197,7 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
         })),
       });
     const load = async (content: string, query = '') => {
-      const mp = multipart({ name: 'stations.geojson', content });
-      const r = await s.request(steward, {
-        method: 'POST',
-        url: `/api/v1/resources/${id}/loads${query}`,
-        payload: mp.payload,
-        headers: mp.headers,
-      });
-      const job = await s.built.ctx.jobs.waitFor(r.json().job.id);
+      const job = await loadFile(s, steward, id, 'stations.geojson', content, query);
       expect(job.state).toBe('succeeded');
       // The geometry columns are the platform's own: not reported as columns missing from the field list.
       expect((job.result as { fieldSync: { newColumns: string[] } }).fieldSync.newColumns).toEqual([]);

@@ -101,7 +101,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
           const span = PHASE_SPANS[p.phase];
           const within = p.bytesTotal > 0 ? Math.min(1, p.bytesRead / p.bytesTotal) : 0;
           fraction = Math.max(fraction, span[0] + (span[1] - span[0]) * within);
-          progress({ ...p, fraction: Math.round(fraction * 1000) / 1000 });
+          progress({ ...p, fraction });
         },
       });
       if (signal.aborted) throw new AppError(409, 'cancelled', 'Cancelled by the user');

@@ -81,9 +81,6 @@ function presentJobWithEta(job: JobView): JobView & { etaSeconds: number | null 
   return { ...job, etaSeconds: eta };
 }
 
-/** Load phases in the order they run; within one, bytesRead only grows. */
-const PHASES = ['reading', 'inferring', 'writing'];
-
 async function jobFor(ctx: AppContext, jobs: JobRunner, actor: Actor, id: string) {
   const job = await jobs.get(id);
   if (!job) throw notFound('job', id);
@@ -187,8 +184,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
       });
       const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       let ended = false;
-      let lastRank = -1;
-      let lastBytes = -1;
+      let lastFraction = -1;
       let lastAt = 0;
       let pending: JobView | null = null;
       let timer: NodeJS.Timeout | null = null;
@@ -205,11 +201,10 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
       // latest held back is sent when the 200 ms are up (or before the end). Never one behind the last: the runner
       // builds its events concurrently, so they may arrive out of order.
       const progress = (j: JobView) => {
-        const p = j.progress as { phase?: string; bytesRead?: number };
-        const rank = PHASES.indexOf(p.phase ?? '');
-        const bytes = p.bytesRead ?? 0;
-        if (rank < lastRank || (rank === lastRank && bytes < lastBytes)) return;
-        [lastRank, lastBytes] = [rank, bytes];
+        // A load's `fraction` of the whole only grows (loads.ts); jobs without one are passed as they come.
+        const fraction = (j.progress as { fraction?: number }).fraction ?? 0;
+        if (fraction < lastFraction) return;
+        lastFraction = fraction;
         const wait = lastAt + 200 - Date.now();
         if (wait <= 0 && !timer) return sendProgress(j);
         pending = j;

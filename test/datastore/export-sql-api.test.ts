@@ -1,24 +1,18 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/db.ts';
-import { ANON, resourceInput, seedOrg, startTestServer, type Caller, type TestServer } from '../helpers/server.ts';
+import {
+  ANON,
+  publishResource,
+  resourceInput,
+  seedOrg,
+  startTestServer,
+  type Caller,
+  type TestServer,
+} from '../helpers/server.ts';
 import { multipart } from '../helpers/upload.ts';
 
 const CSV = ['监测站,AQI,负责人', '云溪站,56,张三丰', '白云站,120,李四', '江南站,88,王五'].join('\n');
-
-/** Registers a resource as the steward, has the reviewer approve it (published), and returns its id. */
-async function publishResource(server: TestServer, steward: Caller, input: Record<string, unknown>): Promise<string> {
-  const reviewer = await server.login('reviewer');
-  const id = (await server.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json()
-    .id as string;
-  await server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-  await server.request(reviewer, {
-    method: 'POST',
-    url: `/api/v1/resources/${id}/review`,
-    payload: { decision: 'approve' },
-  });
-  return id;
-}
 
 /** Uploads a file to a resource and waits for its load job; returns the finished job. */
 async function loadFile(server: TestServer, caller: Caller, id: string, name: string, content: string, query = '') {

@@ -142,3 +142,21 @@ export function resourceInput(providerId: string, overrides: Record<string, unkn
     ...overrides,
   };
 }
+
+/** Registers a resource as the steward, has the reviewer approve it (published), and returns its id. */
+export async function publishResource(
+  server: TestServer,
+  steward: Caller,
+  input: Record<string, unknown>,
+): Promise<string> {
+  const reviewer = await server.login('reviewer');
+  const id = (await server.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json()
+    .id as string;
+  await server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
+  await server.request(reviewer, {
+    method: 'POST',
+    url: `/api/v1/resources/${id}/review`,
+    payload: { decision: 'approve' },
+  });
+  return id;
+}

@@ -3,6 +3,7 @@ import { DIALECTS } from '../helpers/db.ts';
 import {
   ADMIN_PASSWORD,
   ANON,
+  publishResource,
   resourceInput,
   seedOrg,
   startTestServer,
@@ -13,28 +14,13 @@ import {
 describe.each(DIALECTS)('catalogue search API on %s', (dialect) => {
   let s: TestServer;
   let org: Awaited<ReturnType<typeof seedOrg>>;
-  let steward: Caller, reviewer: Caller, transMember: Caller;
-  const publish = async (overrides: Record<string, unknown>) => {
-    const id = (
-      await s.request(steward, {
-        method: 'POST',
-        url: '/api/v1/resources',
-        payload: resourceInput(org.departments.env, overrides),
-      })
-    ).json().id as string;
-    await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-    await s.request(reviewer, {
-      method: 'POST',
-      url: `/api/v1/resources/${id}/review`,
-      payload: { decision: 'approve' },
-    });
-    return id;
-  };
+  let steward: Caller, transMember: Caller;
+  const publish = (overrides: Record<string, unknown>) =>
+    publishResource(s, steward, resourceInput(org.departments.env, overrides));
   beforeAll(async () => {
     s = await startTestServer(dialect);
     org = await seedOrg(s);
     steward = await s.login('env_steward');
-    reviewer = await s.login('reviewer');
     transMember = await s.login('trans_member');
   });
   afterAll(async () => s?.close());

@@ -245,7 +245,12 @@ export async function runQualityRules(engine: DataEngine, opts: QualityRunOption
 
   return engine.withConnection(async (conn) => {
     const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
-    const allCols = desc.getRowObjectsJson().map((r) => String(r.column_name));
+    const described = desc.getRowObjectsJson();
+    const allCols = described.map((r) => String(r.column_name));
+    // Only text can be blank: a typed column is missing where it is NULL (no cast to text per value).
+    const textCols = new Set(
+      described.filter((r) => String(r.column_type) === 'VARCHAR').map((r) => String(r.column_name)),
+    );
     const idCol = opts.idColumn ?? (allCols.includes('_id') ? '_id' : null);
     if (idCol !== null && !allCols.includes(idCol)) {
       throw invalidRule(`id column "${idCol}" is not in the table`, 'idColumn');
@@ -276,19 +281,20 @@ export async function runQualityRules(engine: DataEngine, opts: QualityRunOption
       ...opts.rules.map((r, i) => `NOT ${ruleCheckSql(r, quoteIdent(r.field))} AS __f${i}`),
     ];
     const colRef = (field: string) => `__c${dataCols.indexOf(field)}`;
+    const missing = (field: string) => (textCols.has(field) ? missingSql(colRef(field)) : `(${colRef(field)} IS NULL)`);
     const outer = [
       'count(*) AS total',
-      ...dataCols.map((_, j) => `count_if(NOT ${missingSql(`__c${j}`)}) AS nn${j}`),
+      ...dataCols.map((c) => `count_if(NOT ${missing(c)}) AS nn${dataCols.indexOf(c)}`),
       ...opts.rules.flatMap((r, i) => [
         `count_if(__f${i}) AS f${i}`,
-        r.kind === 'not_null' ? `count(*) AS c${i}` : `count_if(NOT ${missingSql(colRef(r.field))}) AS c${i}`,
+        r.kind === 'not_null' ? `count(*) AS c${i}` : `count_if(NOT ${missing(r.field)}) AS c${i}`,
         `min_by({'_id': __gov_row, 'value': CAST(${colRef(r.field)} AS VARCHAR)}, __gov_row, ${SAMPLE_SIZE}) FILTER (WHERE __f${i}) AS s${i}`,
       ]),
-      ...uniqueFields.map(
-        (f, k) => `count(DISTINCT CASE WHEN NOT ${missingSql(colRef(f))} THEN ${colRef(f)} END) AS d${k}`,
-      ),
+      ...uniqueFields.map((f, k) => `count(DISTINCT CASE WHEN NOT ${missing(f)} THEN ${colRef(f)} END) AS d${k}`),
+      // Distinct rows by a 64-bit hash of the whole row: a third of the time of hashing and comparing the rows
+      // themselves, in a fraction of the memory; two different rows share a hash with odds ~n²/2⁶⁵ (10⁻⁶ at 10M rows).
       uniqueFields.length === 0 && dataCols.length > 0
-        ? `count(DISTINCT row(${dataCols.map((_, j) => `__c${j}`).join(', ')})) AS drows`
+        ? `count(DISTINCT hash(${dataCols.map((_, j) => `__c${j}`).join(', ')})) AS drows`
         : 'count(*) AS drows',
     ];
     const sql = `SELECT ${outer.join(',\n  ')} FROM (SELECT ${inner.join(',\n  ')} FROM ${src})`;

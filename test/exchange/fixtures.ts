@@ -19,13 +19,17 @@ export const STATION_FIELDS = [
   { name: '联系电话', dataType: 'string', sensitivity: 'mobile', grade: 'L2' },
 ];
 
-/** Creates, publishes and loads a resource of `providerId` (shared and opened on conditions by default). */
+/**
+ * Creates, publishes and (unless `load` is false: data not on the platform yet) loads a resource of `providerId`
+ * (shared and opened on conditions by default).
+ */
 export async function publishedStations(
   s: TestServer,
   steward: Caller,
   reviewer: Caller,
   providerId: string,
   overrides: Record<string, unknown> = {},
+  load = true,
 ): Promise<string> {
   const r = await s.request(steward, {
     method: 'POST',
@@ -50,15 +54,16 @@ export async function publishedStations(
     payload: { decision: 'approve' },
   });
   if (rv.statusCode !== 200) throw new Error(`review: ${rv.body}`);
+  if (!load) return id;
   const mp = multipart({ name: 'stations.csv', content: STATIONS_CSV });
-  const load = await s.request(steward, {
+  const loaded = await s.request(steward, {
     method: 'POST',
     url: `/api/v1/resources/${id}/loads`,
     payload: mp.payload,
     headers: mp.headers,
   });
-  if (load.statusCode !== 202) throw new Error(`load: ${load.body}`);
-  const job = await s.built.ctx.jobs.waitFor(load.json<{ job: { id: string } }>().job.id);
+  if (loaded.statusCode !== 202) throw new Error(`load: ${loaded.body}`);
+  const job = await s.built.ctx.jobs.waitFor(loaded.json<{ job: { id: string } }>().job.id);
   if (job.state !== 'succeeded') throw new Error(`load job ${job.state}`);
   return id;
 }

@@ -316,6 +316,17 @@ describe.each(DIALECTS)('sharing and opening workflows on %s', (dialect) => {
     ).toBe(true);
   });
 
+  it('gives the provider 10 working days, not 5, when the data is not on the platform yet', async () => {
+    const noData = await publishedStations(s, envSteward, reviewer, org.departments.env, {}, false);
+    const withData = await toProvider((await shareApplication(transMember)).id);
+    const without = await toProvider((await shareApplication(transMember, { resourceId: noData })).id);
+    expect(without.state).toBe('pending_provider');
+    // Five more working days: at least five calendar days later than the same application on loaded data.
+    const gap = Date.parse(without.providerDueAt as string) - Date.parse(withData.providerDueAt as string);
+    expect(gap).toBeGreaterThanOrEqual(5 * 86_400_000 - 60_000);
+    expect(gap).toBeLessThan(21 * 86_400_000);
+  });
+
   it('runs a public open application with versioned agreements and a usage report', async () => {
     const texts = (await req(ANON, 'GET', '/api/v1/exchange/agreements')).json<Record<string, { version: number }>>();
     expect(texts.security_commitment!.version).toBe(1);

@@ -153,7 +153,14 @@ export interface Job {
   id: string;
   kind?: string;
   state: JobState;
-  progress: { phase?: string; bytesRead?: number; bytesTotal?: number; rowsRead?: number; [k: string]: unknown };
+  progress: {
+    phase?: string;
+    bytesRead?: number;
+    bytesTotal?: number;
+    rowsRead?: number;
+    fraction?: number;
+    [k: string]: unknown;
+  };
   result?: unknown;
   error: { code: string; message: string } | null;
   etaSeconds?: number | null;

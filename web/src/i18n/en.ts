@@ -208,6 +208,7 @@ export const en: Record<MessageKey, string> = {
   'console.uploadHint': 'CSV, XLSX, JSON or GeoJSON files',
   'console.uploadSoon': 'Data upload is not available yet',
   'console.progress': 'Progress',
+  'console.eta': 'about {s} s left',
   'console.basic': 'Basics',
   'console.classification': 'Classification & format',
   'console.sharing': 'Sharing & opening',

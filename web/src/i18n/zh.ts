@@ -206,6 +206,7 @@ export const zh = {
   'console.uploadHint': '支持 CSV、XLSX、JSON、GeoJSON 文件',
   'console.uploadSoon': '数据上传接口尚未开放',
   'console.progress': '处理进度',
+  'console.eta': '预计还需 {s} 秒',
   'console.basic': '基本信息',
   'console.classification': '分类与格式',
   'console.sharing': '共享与开放',

@@ -11,9 +11,9 @@ const DONE = new Set(['succeeded', 'failed', 'cancelled']);
 
 function percent(j: Job): number {
   if (j.state === 'succeeded') return 100;
-  const { bytesRead = 0, bytesTotal = 0 } = j.progress ?? {};
-  // Reading is most of a load; inference and writing the Parquet file take the last stretch.
-  return bytesTotal > 0 ? Math.min(99, Math.round((bytesRead / bytesTotal) * 95)) : 0;
+  // The server's share of the whole load done (it never goes back, unlike the bytes of each phase).
+  const fraction = typeof j.progress?.fraction === 'number' ? j.progress.fraction : 0;
+  return Math.min(99, Math.round(fraction * 100));
 }
 
 /**
@@ -140,6 +140,9 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
           {t('console.progress')}: {tx(`job.${job.state}`, job.state)}
           {job.progress?.phase ? ` · ${tx(`job.phase.${job.progress.phase}`, job.progress.phase)}` : ''}
           {job.progress?.rowsRead ? ` · ${job.progress.rowsRead.toLocaleString()} ${t('console.rows')}` : ''}
+          {job.state === 'running' && typeof job.etaSeconds === 'number'
+            ? ` · ${t('console.eta', { s: job.etaSeconds })}`
+            : ''}
           <Progress
             aria-label={t('console.progress')}
             percent={percent(job)}

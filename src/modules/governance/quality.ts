@@ -136,12 +136,14 @@ export function missingSql(col: string): string {
 /**
  * A DuckDB boolean expression, never NULL: TRUE when the cell passes the rule. Missing cells
  * (NULL or blank) pass every rule except not_null. division_code needs ensureDivisionTable on the
- * connection first; unique is a window expression (SELECT list only).
+ * connection first; unique is a window expression (SELECT list only). `typed`: the column is not text, so it is
+ * missing only where NULL (no cast to text per value).
  */
-export function ruleCheckSql(rule: RuleSpec, colExpr: string): string {
+export function ruleCheckSql(rule: RuleSpec, colExpr: string, typed = false): string {
   const core = coreCheckSql(rule, colExpr);
-  if (rule.kind === 'not_null') return `(NOT ${missingSql(colExpr)})`;
-  return `(CASE WHEN ${missingSql(colExpr)} THEN true ELSE coalesce(${core}, false) END)`;
+  const missing = typed ? `(${colExpr} IS NULL)` : missingSql(colExpr);
+  if (rule.kind === 'not_null') return `(NOT ${missing})`;
+  return `(CASE WHEN ${missing} THEN true ELSE coalesce(${core}, false) END)`;
 }
 
 // ---------------------------------------------------------------- timeliness
@@ -278,7 +280,7 @@ export async function runQualityRules(engine: DataEngine, opts: QualityRunOption
     const inner = [
       `${rowId} AS __gov_row`,
       ...dataCols.map((c, j) => `${quoteIdent(c)} AS __c${j}`),
-      ...opts.rules.map((r, i) => `NOT ${ruleCheckSql(r, quoteIdent(r.field))} AS __f${i}`),
+      ...opts.rules.map((r, i) => `NOT ${ruleCheckSql(r, quoteIdent(r.field), !textCols.has(r.field))} AS __f${i}`),
     ];
     const colRef = (field: string) => `__c${dataCols.indexOf(field)}`;
     const missing = (field: string) => (textCols.has(field) ? missingSql(colRef(field)) : `(${colRef(field)} IS NULL)`);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { tempDir } from '../helpers/db.ts';
 import { seedOverHttp } from '../exchange/http.ts';
+import { resourceInput } from '../helpers/server.ts';
 
 /**
  * Two server processes over one data directory (one metadata store, one set of Parquet files): both serve the same
@@ -54,6 +55,35 @@ describe('several server processes over the same data', () => {
     // Eight reads through two processes: eight lines in the one exchange log.
     const rowsReads = (await logged()).filter((e) => e.channel === 'rows');
     expect(rowsReads).toHaveLength(8);
+
+    // The catalogue search of each process follows changes made through the other: a new resource registered
+    // through the first is found by the second, and gone from it once deleted.
+    const json = { ...admin, 'content-type': 'application/json' };
+    const found = async (s: ChildServer, q: string) => {
+      const r = await fetch(`${s.url}/api/v1/search?q=${encodeURIComponent(q)}`, { headers: admin });
+      return ((await r.json()) as { hits: { resource: { id: string } }[] }).hits.map((h) => h.resource.id);
+    };
+    /** Polls until `check` holds (the follower looks once a second); a generous bound for a busy machine. */
+    const eventually = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 150; i++) {
+        if (await check()) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    };
+    const dept = (await (await fetch(`${a.url}/api/v1/departments`, { headers: admin })).json()) as { id: string }[];
+    const created = (await (
+      await fetch(`${a.url}/api/v1/resources`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(resourceInput(dept[0]!.id, { name: '噪声自动监测站点' })),
+      })
+    ).json()) as { id: string };
+    expect(await found(a, '噪声自动监测')).toContain(created.id);
+    expect(await eventually(async () => (await found(b, '噪声自动监测')).includes(created.id))).toBe(true);
+    const del = await fetch(`${a.url}/api/v1/resources/${created.id}`, { method: 'DELETE', headers: admin });
+    expect(del.status).toBeLessThan(300);
+    expect(await eventually(async () => !(await found(b, '噪声自动监测')).includes(created.id))).toBe(true);
     // Two processes, a load and a handful of reads: a budget for a busy machine, not a speed check.
   }, 240_000);
 });

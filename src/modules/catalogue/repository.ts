@@ -200,6 +200,20 @@ export const catalogueRepo = {
     return Promise.all([rows.execute(), count.executeTakeFirstOrThrow().then((r) => Number(r.n))]);
   },
   allResourceIds: (db: Db) => db.selectFrom('resources').select('id').execute(),
+  /** Resources and departments changed at or after an instant (ISO text compares in time order), for followers. */
+  resourcesChangedSince: (db: Db, since: string) =>
+    db.selectFrom('resources').select(['id', 'updated_at']).where('updated_at', '>=', since).execute(),
+  departmentsChangedSince: (db: Db, since: string) =>
+    db.selectFrom('departments').select(['id', 'updated_at']).where('updated_at', '>=', since).execute(),
+  countResources: async (db: Db) =>
+    Number(
+      (
+        await db
+          .selectFrom('resources')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   /**
    * The read path's one catalogue query: what a data read needs of a resource (its sharing and open types, status,
    * provider and the fields' masking inputs) and the id of its current version, one row per field (one row with

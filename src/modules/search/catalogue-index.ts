@@ -93,23 +93,153 @@ export async function startCatalogueSearch(
   ctx: AppContext,
   provider: SearchProvider = new InProcessSearchProvider(),
 ): Promise<SearchProvider> {
-  await provider.setSynonyms(await loadSynonyms(ctx.store.db));
-  await provider.replaceAll(allDocs(ctx.store.db));
+  const db = ctx.store.db;
+  // Watermarks first: a change made while the index is built is picked up again by the follower (an extra upsert).
+  const follow = new StoreFollower(ctx, provider, new Date().toISOString());
+  const synonyms = await loadSynonyms(db);
+  follow.synonymsIndexed(synonyms);
+  await provider.setSynonyms(synonyms);
+  await provider.replaceAll(follow.collecting(allDocs(db)));
   ctx.events.onResourceChanged.push(async (id) => {
-    const doc = await docFor(ctx.store.db, id);
-    if (doc) await provider.upsert(doc);
-    else await provider.remove(id);
+    const doc = await docFor(db, id);
+    if (doc) {
+      await provider.upsert(doc);
+      follow.known.add(id);
+    } else {
+      await provider.remove(id);
+      follow.known.delete(id);
+    }
   });
-  ctx.events.onResourceDeleted.push((id) => provider.remove(id));
+  ctx.events.onResourceDeleted.push(async (id) => {
+    await provider.remove(id);
+    follow.known.delete(id);
+  });
   ctx.events.onVocabularyChanged.push(async (kind) => {
-    if (kind === 'synonym') await provider.setSynonyms(await loadSynonyms(ctx.store.db));
+    if (kind !== 'synonym') return;
+    const synonyms = await loadSynonyms(db);
+    follow.synonymsIndexed(synonyms);
+    await provider.setSynonyms(synonyms);
   });
+  followers.set(ctx, follow);
   return provider;
+}
+
+/** How often the index looks for changes other server processes made to the shared metadata store. */
+const FOLLOW_INTERVAL_MS = 1000;
+/** Every this many looks, the whole id list is compared too (a delete and a create within one look keep the count). */
+const FULL_CHECK_EVERY = 30;
+
+const followers = new WeakMap<AppContext, StoreFollower>();
+
+/**
+ * Keeps the index in step with changes made through other server processes over the same metadata store (this
+ * process's own changes arrive by its change events, before the API answers). Once a second: resources and
+ * departments changed since the last look are re-indexed, deleted resources removed (by count, and by the whole id
+ * list every 30 s), and the synonyms reloaded when they differ. Watermarks are `updated_at` instants; rows at the
+ * watermark itself are remembered so that they are not indexed again on every look.
+ */
+class StoreFollower {
+  /** Ids in the index. */
+  readonly known = new Set<string>();
+  private resourcesSince: string;
+  private departmentsSince: string;
+  private atResourceMark = new Set<string>();
+  private atDepartmentMark = new Set<string>();
+  private synonyms = '';
+  private looks = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly provider: SearchProvider,
+    since: string,
+  ) {
+    this.resourcesSince = since;
+    this.departmentsSince = since;
+  }
+
+  synonymsIndexed(synonyms: string[][]): void {
+    this.synonyms = JSON.stringify(synonyms);
+  }
+
+  async *collecting(docs: AsyncIterable<SearchDoc>): AsyncIterable<SearchDoc> {
+    for await (const d of docs) {
+      this.known.add(d.id);
+      yield d;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = true;
+      this.look()
+        .catch((err: unknown) => this.ctx.log.error({ err }, 'search index: following store changes failed'))
+        .finally(() => (this.running = false));
+    }, FOLLOW_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async reindex(id: string): Promise<void> {
+    const doc = await docFor(this.ctx.store.db, id);
+    if (doc) {
+      await this.provider.upsert(doc);
+      this.known.add(id);
+    } else if (this.known.delete(id)) await this.provider.remove(id);
+  }
+
+  async look(): Promise<void> {
+    const db = this.ctx.store.db;
+    this.looks++;
+    const changed = (await catalogueRepo.resourcesChangedSince(db, this.resourcesSince)).filter(
+      (r) => !this.atResourceMark.has(`${r.id}@${r.updated_at}`),
+    );
+    for (const r of changed) await this.reindex(r.id);
+    [this.resourcesSince, this.atResourceMark] = advance(this.resourcesSince, this.atResourceMark, changed);
+
+    const depts = (await catalogueRepo.departmentsChangedSince(db, this.departmentsSince)).filter(
+      (d) => !this.atDepartmentMark.has(`${d.id}@${d.updated_at}`),
+    );
+    for (const d of depts) for (const id of await catalogueRepo.resourceIdsOfProvider(db, d.id)) await this.reindex(id);
+    [this.departmentsSince, this.atDepartmentMark] = advance(this.departmentsSince, this.atDepartmentMark, depts);
+
+    if ((await catalogueRepo.countResources(db)) !== this.known.size || this.looks % FULL_CHECK_EVERY === 0) {
+      const ids = new Set((await catalogueRepo.allResourceIds(db)).map((r) => r.id));
+      for (const id of [...this.known]) if (!ids.has(id)) await this.reindex(id);
+      for (const id of ids) if (!this.known.has(id)) await this.reindex(id);
+    }
+
+    const synonyms = await loadSynonyms(db);
+    if (JSON.stringify(synonyms) !== this.synonyms) await this.provider.setSynonyms(synonyms);
+    this.synonymsIndexed(synonyms);
+  }
+}
+
+/** The next watermark: the latest `updated_at` seen, and the rows that carry exactly it. */
+function advance(
+  since: string,
+  atMark: Set<string>,
+  rows: { id: string; updated_at: string }[],
+): [string, Set<string>] {
+  let mark = since;
+  for (const r of rows) if (r.updated_at > mark) mark = r.updated_at;
+  const next = new Set(mark === since ? atMark : []);
+  for (const r of rows) if (r.updated_at === mark) next.add(`${r.id}@${r.updated_at}`);
+  return [mark, next];
 }
 
 const FACET_LIST = FACET_NAMES as readonly string[];
 
 export async function searchRoutes(app: App, ctx: AppContext, provider: SearchProvider): Promise<void> {
+  const follow = followers.get(ctx);
+  follow?.start();
+  app.addHook('onClose', async () => follow?.stop());
   const filterProps = Object.fromEntries(
     FACET_NAMES.map((f) => [f, Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 }))]),
   );

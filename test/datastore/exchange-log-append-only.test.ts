@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datastoreRepo } from '../../src/modules/datastore/repository.ts';
 import { migrateToLatest } from '../../src/platform/db/index.ts';
@@ -46,6 +47,13 @@ describe.each(DIALECTS)('exchange log is append-only (%s)', (dialect) => {
     await expect(t.store.db.deleteFrom('exchange_log').execute()).rejects.toThrow(/append-only: DELETE refused/);
     expect(await lines()).toHaveLength(2);
   });
+
+  // SQLite has no TRUNCATE (its DELETE is refused above); PostgreSQL's needs a trigger of its own.
+  if (dialect === 'postgres')
+    it('refuses TRUNCATE', async () => {
+      await expect(sql`TRUNCATE exchange_log`.execute(t.store.db)).rejects.toThrow(/append-only: TRUNCATE refused/);
+      expect(await lines()).toHaveLength(2);
+    });
 
   it('still appends', async () => {
     await datastoreRepo.appendExchangeLines(t.store.db, [{ ...line, actor_id: 'u-3' }]);

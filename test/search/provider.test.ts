@@ -251,6 +251,30 @@ describe('InProcessSearchProvider', () => {
     });
   });
 
+  it('browses with facets for one viewer after another, each getting its own counts (cached per viewer class)', async () => {
+    const facets: SearchQuery['facets'] = ['department', 'openType'];
+    const browse = (viewer: Viewer) => search.search({ viewer, facets, limit: 100 });
+    const env: Viewer = { kind: 'department', departmentId: 'dept-env' };
+    const tr: Viewer = { kind: 'department', departmentId: 'dept-tr' };
+    // Twice round, so the second round is answered from the cache.
+    for (let round = 0; round < 2; round++) {
+      const [pub, e, t, all] = [await browse(PUBLIC), await browse(env), await browse(tr), await browse(ALL)];
+      expect(pub.total).toBe(5);
+      expect(e.total).toBe(7);
+      expect(t.total).toBe(8);
+      expect(all.total).toBe(FIXTURES.length);
+      // The counts of a class add up to what that class sees, and nobody else's hidden docs show in them.
+      for (const r of [pub, e, t, all])
+        expect(
+          r.facets.department!.reduce((n, v) => n + v.count, 0),
+          `round ${round}`,
+        ).toBe(r.total);
+      expect(JSON.stringify(pub)).not.toContain('secret');
+      expect(JSON.stringify(t)).not.toContain('secret');
+      expect(e.hits.map((h) => h.id)).toContain('secret');
+    }
+  });
+
   it('filters: OR within a facet, AND across facets; facet counts over the filtered set', async () => {
     expect(ids(await find({ filters: { format: ['json'] } }))).toEqual(['bus']);
     const r = await find({

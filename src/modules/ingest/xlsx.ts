@@ -88,14 +88,35 @@ function isHeaderContinuation(upper: Cell[], lower: Cell[] | undefined): boolean
 
 const csvField = (c: Cell) => (c === null ? '' : `"${c.replace(/"/g, '""')}"`);
 
-export async function stageXlsx(opts: {
+interface XlsxOptions {
   filePath: string;
   csvPath: string;
   sheet?: string | number;
   headerRows?: number;
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
-}): Promise<XlsxStage> {
+}
+
+/** Reads of a workbook tried at most, for ExcelJS's streaming-reader race below. */
+const XLSX_ATTEMPTS = 3;
+
+/**
+ * ExcelJS 4.4's streaming WorkbookReader now and then parses a worksheet before xl/workbook.xml (which ExcelJS
+ * itself writes last) and fails reading `this.model.sheets` (exceljs/exceljs#3064, a race in its unzip pass: the
+ * same file reads fine the next time). That one error is retried; the whole file is read again each time.
+ */
+export async function stageXlsx(opts: XlsxOptions): Promise<XlsxStage> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await stageXlsxOnce(opts);
+    } catch (err) {
+      const race = err instanceof AppError && err.code === 'corrupt_xlsx' && /reading 'sheets'/.test(err.message);
+      if (!race || attempt >= XLSX_ATTEMPTS || opts.signal?.aborted) throw err;
+    }
+  }
+}
+
+async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
   const input = fs.createReadStream(opts.filePath, { highWaterMark: 1 << 20 });
   let bytes = 0;
   input.on('data', (chunk) => {

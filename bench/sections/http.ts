@@ -319,6 +319,14 @@ async function dataCallFigures(ctx: BenchContext, out: SectionResult, addr: stri
   ];
   for (const r of runs) {
     ctx.log(`http: data calls, ${r.key}: ${amount} calls × ${connections} connections`);
+    const row = {
+      section: 'http',
+      id: `http.data_calls_${r.key}`,
+      label: `data calls/s with the exchange log on, ${r.label}`,
+      unit: 'calls/s',
+      peer: DATA_CALLS_GOAL,
+      peerName: 'goal',
+    };
     try {
       const before = await logged();
       const cpu = process.cpuUsage();
@@ -329,13 +337,8 @@ async function dataCallFigures(ctx: BenchContext, out: SectionResult, addr: stri
       const rate = Math.round(c.requests.total / Math.max(c.duration, 0.001));
       const complete = lines >= ok;
       const f = figure({
-        section: 'http',
-        id: `http.data_calls_${r.key}`,
-        label: `data calls/s with the exchange log on, ${r.label}`,
-        unit: 'calls/s',
+        ...row,
         ours: rate,
-        peer: DATA_CALLS_GOAL,
-        peerName: 'goal',
         ratioDefinition: 'calls/s ÷ 1,000 (and every completed call logged)',
         goal: { text: '≥ 1,000 data calls/s, no completed call missing from the log', op: '>=', value: 1 },
         note:
@@ -359,13 +362,8 @@ async function dataCallFigures(ctx: BenchContext, out: SectionResult, addr: stri
     } catch (err) {
       out.figures.push(
         figure({
-          section: 'http',
-          id: `http.data_calls_${r.key}`,
-          label: `data calls/s with the exchange log on, ${r.label}`,
-          unit: 'calls/s',
+          ...row,
           ours: null,
-          peer: DATA_CALLS_GOAL,
-          peerName: 'goal',
           ratio: null,
           goal: null,
           note: `failed: ${errorMessage(err)}`,

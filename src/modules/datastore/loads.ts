@@ -155,7 +155,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
             .execute()
         ).map((f) => f.name),
       );
-      const dataNames = finalColumns.map((c) => c.name).filter((n) => n !== '_id');
+      const dataNames = finalColumns.map((c) => c.name);
       const fieldSync = {
         // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
         newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),

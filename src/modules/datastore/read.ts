@@ -6,11 +6,12 @@ import { AppError, notFound } from '../../platform/http/errors.ts';
 import { authorize, can, canSeeResource, type Actor, type ResourceRef, type UserActor } from '../access/index.ts';
 import { catalogueRepo } from '../catalogue/index.ts';
 import { maskingPolicy, maskSql } from '../governance/index.ts';
+import { GEOJSON_COLUMNS } from '../ingest/index.ts';
 import type { ReadableColumn, TableSource } from './query/index.ts';
 import { datastoreRepo, type ExchangeLine } from './repository.ts';
 
 /** Columns the platform adds itself: the load-order row number, and a GeoJSON source's geometry and point coordinates. */
-export const PLATFORM_COLUMNS: ReadonlySet<string> = new Set(['_id', '_geometry', '_lon', '_lat']);
+export const PLATFORM_COLUMNS: ReadonlySet<string> = new Set(['_id', ...Object.values(GEOJSON_COLUMNS)]);
 
 /** The mask of a column the field list does not describe: in full, by the built-in rule (configuration cannot loosen it). */
 const UNCATALOGUED = 'other' as const;

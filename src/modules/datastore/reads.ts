@@ -5,6 +5,7 @@ import { AppError, badRequest } from '../../platform/http/errors.ts';
 import type { Actor } from '../access/index.ts';
 import {
   EXPORT_FORMATS,
+  GEOMETRY_COLUMN,
   contentDisposition,
   contentTypeFor,
   exportRows,
@@ -37,7 +38,7 @@ export async function exportTable(
   if (!['utf8', 'utf8-bom', 'gb18030'].includes(encoding))
     throw badRequest('unknown_encoding', 'encoding must be utf8, utf8-bom or gb18030', { field: 'encoding' });
   const t = await readableTable(ctx, actor, resourceId);
-  if (format === 'geojson' && !t.source.columns.some((c) => c.name === '_geometry'))
+  if (format === 'geojson' && !t.source.columns.some((c) => c.name === GEOMETRY_COLUMN))
     throw new AppError(
       400,
       'geojson_unavailable',

@@ -18,6 +18,7 @@ import {
   type ResourceInput,
 } from '../catalogue/index.ts';
 import { datastoreRepo, type LoadPayload } from '../datastore/index.ts';
+import { GEOJSON_COLUMNS } from '../ingest/index.ts';
 import { isValidDivisionCode, registerHistoricalDivisionCodes } from '../governance/index.ts';
 import { buildDemoCity, DEFAULT_SEED, resourceRowCount } from './catalogue.ts';
 import { BUREAU_CODE } from './departments.ts';
@@ -123,8 +124,6 @@ function uploadFormat(r: DemoResource, index: number): DemoFileFormat {
 const LOADS_AHEAD = 2;
 const EXT: Record<DemoFileFormat, string> = { csv: 'csv', 'csv-gb18030': 'csv', xlsx: 'xlsx', geojson: 'geojson' };
 
-/** The column the ingest engine stores a GeoJSON feature's geometry in. */
-const GEOMETRY_COLUMN = '_geometry';
 const GEOMETRY_LABEL = { point: '点', line: '线', polygon: '面' } as const;
 
 function resourceInput(r: DemoResource, providerId: string): ResourceInput {
@@ -162,7 +161,7 @@ function resourceInput(r: DemoResource, providerId: string): ResourceInput {
       // describing it takes that column's name (the WKT field of the CSV exports has no column here).
       r.geo && f.name === GEOMETRY_FIELD
         ? {
-            name: GEOMETRY_COLUMN,
+            name: GEOJSON_COLUMNS.geometry,
             nameEn: 'geometry',
             dataType: 'string',
             length: null,

@@ -128,9 +128,12 @@ function coreCheckSql(rule: RuleSpec, col: string): string {
   }
 }
 
-/** SQL that is TRUE when the cell is missing: NULL or blank text. */
-export function missingSql(col: string): string {
-  return `(nullif(trim(CAST(${col} AS VARCHAR)), '') IS NULL)`;
+/**
+ * SQL that is TRUE when the cell is missing: NULL or blank text. `typed`: the column is not text, so it is missing
+ * only where NULL (no cast to text per value).
+ */
+export function missingSql(col: string, typed = false): string {
+  return typed ? `(${col} IS NULL)` : `(nullif(trim(CAST(${col} AS VARCHAR)), '') IS NULL)`;
 }
 
 /**
@@ -141,7 +144,7 @@ export function missingSql(col: string): string {
  */
 export function ruleCheckSql(rule: RuleSpec, colExpr: string, typed = false): string {
   const core = coreCheckSql(rule, colExpr);
-  const missing = typed ? `(${colExpr} IS NULL)` : missingSql(colExpr);
+  const missing = missingSql(colExpr, typed);
   if (rule.kind === 'not_null') return `(NOT ${missing})`;
   return `(CASE WHEN ${missing} THEN true ELSE coalesce(${core}, false) END)`;
 }
@@ -283,7 +286,7 @@ export async function runQualityRules(engine: DataEngine, opts: QualityRunOption
       ...opts.rules.map((r, i) => `NOT ${ruleCheckSql(r, quoteIdent(r.field), !textCols.has(r.field))} AS __f${i}`),
     ];
     const colRef = (field: string) => `__c${dataCols.indexOf(field)}`;
-    const missing = (field: string) => (textCols.has(field) ? missingSql(colRef(field)) : `(${colRef(field)} IS NULL)`);
+    const missing = (field: string) => missingSql(colRef(field), !textCols.has(field));
     const outer = [
       'count(*) AS total',
       ...dataCols.map((c) => `count_if(NOT ${missing(c)}) AS nn${dataCols.indexOf(c)}`),

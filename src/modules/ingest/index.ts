@@ -12,7 +12,7 @@ export type {
   IngestColumn,
   IngestResult,
 } from './types.ts';
-export { MAX_REJECTIONS } from './types.ts';
+export { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 export { ingestFile } from './ingest.ts';
 export { mergeVersions, type MergeOptions } from './merge.ts';
 export { rejectionsToCsv } from './report.ts';

@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
 import { AppError, badRequest } from '../../platform/http/errors.ts';
 import type { ColumnType, IngestOptions, IngestProgress, IngestResult, Rejection, SourceFormat } from './types.ts';
-import { MAX_REJECTIONS } from './types.ts';
+import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
 import { prepareTextSource, readHead, type TextSource } from './encoding.ts';
 import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
@@ -645,8 +645,9 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
   )
     .getRows()
     .map((r) => String(r[0]));
-  const extras = [{ name: '_geometry', col: '__geom' }];
-  if (types.includes('Point')) extras.push({ name: '_lon', col: '__lon' }, { name: '_lat', col: '__lat' });
+  const extras: { name: string; col: string }[] = [{ name: GEOJSON_COLUMNS.geometry, col: '__geom' }];
+  if (types.includes('Point'))
+    extras.push({ name: GEOJSON_COLUMNS.lon, col: '__lon' }, { name: GEOJSON_COLUMNS.lat, col: '__lat' });
   return {
     from: `(SELECT rowid AS __rid, * FROM ${table})`,
     headers: keys,

@@ -71,4 +71,7 @@ export interface IngestResult {
   warnings: string[];
 }
 
+/** The columns ingest adds for a GeoJSON source: the geometry as GeoJSON text, and a point's coordinates. */
+export const GEOJSON_COLUMNS = { geometry: '_geometry', lon: '_lon', lat: '_lat' } as const;
+
 export const MAX_REJECTIONS = 1000;

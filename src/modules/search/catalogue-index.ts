@@ -87,38 +87,21 @@ export async function loadSynonyms(db: Db): Promise<string[][]> {
 
 /**
  * Keeps the search index in step with the catalogue: rebuilt from the database at start, then updated on every
- * catalogue change (the change hooks run before the API answers, so the index follows within the request).
+ * catalogue change (the change hooks run before the API answers, so the index follows within the request), and on
+ * changes other server processes make to the same store (StoreFollower).
  */
 export async function startCatalogueSearch(
   ctx: AppContext,
   provider: SearchProvider = new InProcessSearchProvider(),
 ): Promise<SearchProvider> {
-  const db = ctx.store.db;
-  // Watermarks first: a change made while the index is built is picked up again by the follower (an extra upsert).
+  // The watermark first: a change made while the index is built is looked at again by the follower.
   const follow = new StoreFollower(ctx, provider, new Date().toISOString());
-  const synonyms = await loadSynonyms(db);
-  follow.synonymsIndexed(synonyms);
-  await provider.setSynonyms(synonyms);
-  await provider.replaceAll(follow.collecting(allDocs(db)));
-  ctx.events.onResourceChanged.push(async (id) => {
-    const doc = await docFor(db, id);
-    if (doc) {
-      await provider.upsert(doc);
-      follow.known.add(id);
-    } else {
-      await provider.remove(id);
-      follow.known.delete(id);
-    }
-  });
-  ctx.events.onResourceDeleted.push(async (id) => {
-    await provider.remove(id);
-    follow.known.delete(id);
-  });
+  await follow.reloadSynonyms();
+  await follow.indexAll();
+  ctx.events.onResourceChanged.push((id) => follow.reindex(id));
+  ctx.events.onResourceDeleted.push((id) => follow.reindex(id));
   ctx.events.onVocabularyChanged.push(async (kind) => {
-    if (kind !== 'synonym') return;
-    const synonyms = await loadSynonyms(db);
-    follow.synonymsIndexed(synonyms);
-    await provider.setSynonyms(synonyms);
+    if (kind === 'synonym') await follow.reloadSynonyms();
   });
   followers.set(ctx, follow);
   return provider;
@@ -132,19 +115,16 @@ const FULL_CHECK_EVERY = 30;
 const followers = new WeakMap<AppContext, StoreFollower>();
 
 /**
- * Keeps the index in step with changes made through other server processes over the same metadata store (this
- * process's own changes arrive by its change events, before the API answers). Once a second: resources and
- * departments changed since the last look are re-indexed, deleted resources removed (by count, and by the whole id
- * list every 30 s), and the synonyms reloaded when they differ. Watermarks are `updated_at` instants; rows at the
- * watermark itself are remembered so that they are not indexed again on every look.
+ * The one way resources reach the index. This process's own changes arrive by its change events; changes made
+ * through other server processes over the same metadata store are found once a second: resources and departments
+ * whose `updated_at` differs from what was indexed (looked for from a watermark on), deleted resources (by count,
+ * and by the whole id list every 30 s), and synonyms that differ from the ones in use.
  */
 class StoreFollower {
-  /** Ids in the index. */
-  readonly known = new Set<string>();
-  private resourcesSince: string;
-  private departmentsSince: string;
-  private atResourceMark = new Set<string>();
-  private atDepartmentMark = new Set<string>();
+  /** Each indexed resource's `updated_at` as indexed. */
+  private readonly indexed = new Map<string, string>();
+  /** Each department's `updated_at` as last seen. */
+  private readonly departments = new Map<string, string>();
   private synonyms = '';
   private looks = 0;
   private running = false;
@@ -153,21 +133,37 @@ class StoreFollower {
   constructor(
     private readonly ctx: AppContext,
     private readonly provider: SearchProvider,
-    since: string,
-  ) {
-    this.resourcesSince = since;
-    this.departmentsSince = since;
+    private since: string,
+  ) {}
+
+  async indexAll(): Promise<void> {
+    const db = this.ctx.store.db;
+    for (const d of await catalogueRepo.listDepartments(db)) this.departments.set(d.id, d.updated_at);
+    const indexed = this.indexed;
+    await this.provider.replaceAll(
+      (async function* () {
+        for await (const doc of allDocs(db)) {
+          indexed.set(doc.id, doc.updatedAt);
+          yield doc;
+        }
+      })(),
+    );
   }
 
-  synonymsIndexed(synonyms: string[][]): void {
-    this.synonyms = JSON.stringify(synonyms);
+  async reindex(id: string): Promise<void> {
+    const doc = await docFor(this.ctx.store.db, id);
+    if (doc) {
+      await this.provider.upsert(doc);
+      this.indexed.set(id, doc.updatedAt);
+    } else if (this.indexed.delete(id)) await this.provider.remove(id);
   }
 
-  async *collecting(docs: AsyncIterable<SearchDoc>): AsyncIterable<SearchDoc> {
-    for await (const d of docs) {
-      this.known.add(d.id);
-      yield d;
-    }
+  async reloadSynonyms(): Promise<void> {
+    const synonyms = await loadSynonyms(this.ctx.store.db);
+    const key = JSON.stringify(synonyms);
+    if (key === this.synonyms) return;
+    this.synonyms = key;
+    await this.provider.setSynonyms(synonyms);
   }
 
   start(): void {
@@ -186,52 +182,27 @@ class StoreFollower {
     this.timer = null;
   }
 
-  private async reindex(id: string): Promise<void> {
-    const doc = await docFor(this.ctx.store.db, id);
-    if (doc) {
-      await this.provider.upsert(doc);
-      this.known.add(id);
-    } else if (this.known.delete(id)) await this.provider.remove(id);
-  }
-
   async look(): Promise<void> {
     const db = this.ctx.store.db;
     this.looks++;
-    const changed = (await catalogueRepo.resourcesChangedSince(db, this.resourcesSince)).filter(
-      (r) => !this.atResourceMark.has(`${r.id}@${r.updated_at}`),
-    );
-    for (const r of changed) await this.reindex(r.id);
-    [this.resourcesSince, this.atResourceMark] = advance(this.resourcesSince, this.atResourceMark, changed);
-
-    const depts = (await catalogueRepo.departmentsChangedSince(db, this.departmentsSince)).filter(
-      (d) => !this.atDepartmentMark.has(`${d.id}@${d.updated_at}`),
-    );
-    for (const d of depts) for (const id of await catalogueRepo.resourceIdsOfProvider(db, d.id)) await this.reindex(id);
-    [this.departmentsSince, this.atDepartmentMark] = advance(this.departmentsSince, this.atDepartmentMark, depts);
-
-    if ((await catalogueRepo.countResources(db)) !== this.known.size || this.looks % FULL_CHECK_EVERY === 0) {
-      const ids = new Set((await catalogueRepo.allResourceIds(db)).map((r) => r.id));
-      for (const id of [...this.known]) if (!ids.has(id)) await this.reindex(id);
-      for (const id of ids) if (!this.known.has(id)) await this.reindex(id);
+    const since = this.since;
+    for (const r of await catalogueRepo.resourcesChangedSince(db, since)) {
+      if (r.updated_at > this.since) this.since = r.updated_at;
+      if (this.indexed.get(r.id) !== r.updated_at) await this.reindex(r.id);
     }
-
-    const synonyms = await loadSynonyms(db);
-    if (JSON.stringify(synonyms) !== this.synonyms) await this.provider.setSynonyms(synonyms);
-    this.synonymsIndexed(synonyms);
+    for (const d of await catalogueRepo.departmentsChangedSince(db, since)) {
+      if (d.updated_at > this.since) this.since = d.updated_at;
+      if (this.departments.get(d.id) === d.updated_at) continue;
+      this.departments.set(d.id, d.updated_at);
+      for (const id of await catalogueRepo.resourceIdsOfProvider(db, d.id)) await this.reindex(id);
+    }
+    if ((await catalogueRepo.countResources(db)) !== this.indexed.size || this.looks % FULL_CHECK_EVERY === 0) {
+      const ids = new Set((await catalogueRepo.allResourceIds(db)).map((r) => r.id));
+      for (const id of [...this.indexed.keys()]) if (!ids.has(id)) await this.reindex(id);
+      for (const id of ids) if (!this.indexed.has(id)) await this.reindex(id);
+    }
+    await this.reloadSynonyms();
   }
-}
-
-/** The next watermark: the latest `updated_at` seen, and the rows that carry exactly it. */
-function advance(
-  since: string,
-  atMark: Set<string>,
-  rows: { id: string; updated_at: string }[],
-): [string, Set<string>] {
-  let mark = since;
-  for (const r of rows) if (r.updated_at > mark) mark = r.updated_at;
-  const next = new Set(mark === since ? atMark : []);
-  for (const r of rows) if (r.updated_at === mark) next.add(`${r.id}@${r.updated_at}`);
-  return [mark, next];
 }
 
 const FACET_LIST = FACET_NAMES as readonly string[];

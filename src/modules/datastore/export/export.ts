@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { quoteLiteral, type DataEngine } from '../../../platform/duckdb/index.ts';
 import { badRequest } from '../../../platform/http/errors.ts';
+import { GEOJSON_COLUMNS } from '../../ingest/index.ts';
 import { buildRowsQuery } from '../query/build.ts';
 import { mapQueryError } from '../query/run.ts';
 import type { ResultField, RowsRequest, TableSource } from '../query/types.ts';
@@ -31,7 +32,7 @@ export interface ExportResult {
 }
 
 /** Geometry column name: GeoJSON geometry text written by ingest. */
-export const GEOMETRY_COLUMN = '_geometry';
+export const GEOMETRY_COLUMN = GEOJSON_COLUMNS.geometry;
 /** Excel's sheet limit is 1,048,576 rows including the header. */
 const XLSX_ROWS_PER_SHEET = 1_048_575;
 

@@ -79,6 +79,11 @@ describe('several server processes over the same data', () => {
         body: JSON.stringify(resourceInput(dept[0]!.id, { name: '噪声自动监测站点' })),
       })
     ).json()) as { id: string };
+    // The second process built its index from the store at start: the resource seeded before it started is there.
+    const browse = (await (await fetch(`${b.url}/api/v1/search?limit=100`, { headers: admin })).json()) as {
+      hits: { resource: { id: string } }[];
+    };
+    expect(browse.hits.map((h) => h.resource.id)).toContain(resourceId);
     expect(await found(a, '噪声自动监测')).toContain(created.id);
     expect(await eventually(async () => (await found(b, '噪声自动监测')).includes(created.id))).toBe(true);
     const del = await fetch(`${a.url}/api/v1/resources/${created.id}`, { method: 'DELETE', headers: admin });

@@ -275,6 +275,28 @@ describe('InProcessSearchProvider', () => {
     }
   });
 
+  it('counts topic, grade, sharing type, update cycle and geometry facets', async () => {
+    const p = new InProcessSearchProvider();
+    await p.replaceAll(
+      (async function* () {
+        yield makeDoc('a', { topics: ['环境', '民生'], grade: 'L1', sharingType: 'unconditional', hasGeometry: true });
+        yield makeDoc('b', { topics: ['环境'], grade: 'L2', sharingType: 'conditional', updateCycle: 'monthly' });
+        yield makeDoc('c', { topics: [], grade: 'L2', sharingType: 'conditional', updateCycle: 'monthly' });
+      })(),
+    );
+    const r = await p.search({
+      viewer: ALL,
+      facets: ['topic', 'grade', 'sharingType', 'updateCycle', 'hasGeometry'],
+    });
+    const byValue = (v: { value: string; count: number }[] | undefined) =>
+      Object.fromEntries((v ?? []).map((x) => [x.value, x.count]));
+    expect(byValue(r.facets.topic)).toEqual({ 环境: 2, 民生: 1 });
+    expect(byValue(r.facets.grade)).toEqual({ L1: 1, L2: 2 });
+    expect(byValue(r.facets.sharingType)).toEqual({ unconditional: 1, conditional: 2 });
+    expect(byValue(r.facets.updateCycle)).toEqual({ daily: 1, monthly: 2 });
+    expect(byValue(r.facets.hasGeometry)).toEqual({ true: 1, false: 2 });
+  });
+
   it('filters: OR within a facet, AND across facets; facet counts over the filtered set', async () => {
     expect(ids(await find({ filters: { format: ['json'] } }))).toEqual(['bus']);
     const r = await find({

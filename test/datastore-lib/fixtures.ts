@@ -54,18 +54,28 @@ export async function makeFixture(): Promise<Fixture> {
   };
 }
 
-/** A generated file: _id 1..n in order, 区 cycling over 5 districts, 值 = _id % 1000. */
-export async function makeGenerated(fx: Fixture, name: string, n: number): Promise<TableSource> {
+/**
+ * A generated file: _id 1..n in order, 区 cycling over 5 districts, 值 = _id % 1000. With `idStored: false` the file
+ * leaves _id out, as a load writes it: _id is then each row's position.
+ */
+export async function makeGenerated(
+  fx: Fixture,
+  name: string,
+  n: number,
+  opts: { idStored?: boolean } = {},
+): Promise<TableSource> {
+  const idStored = opts.idStored ?? true;
   const p = path.join(fx.dir, name);
   await fx.engine.withConnection(async (conn) => {
     await conn.run(
-      `COPY (SELECT range + 1 AS "_id", ['武昌区','汉阳区','洪山区','江岸区','青山区'][range % 5 + 1] AS "区",
+      `COPY (SELECT ${idStored ? 'range + 1 AS "_id", ' : ''}['武昌区','汉阳区','洪山区','江岸区','青山区'][range % 5 + 1] AS "区",
         (range % 1000)::DOUBLE AS "值", 'row ' || range AS "说明", DATE '2020-01-01' + (range % 365)::INTEGER AS "日期"
         FROM range(${n}) ORDER BY range) TO ${quoteLiteral(p)} (FORMAT parquet)`,
     );
   });
   return {
     parquetPath: p,
+    ...(idStored ? {} : { idFromPosition: true }),
     columns: [
       { name: '_id', type: 'integer' },
       { name: '区', type: 'text' },

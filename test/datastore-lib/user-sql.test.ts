@@ -188,6 +188,21 @@ describe('runUserSql', () => {
     expect(all.truncated).toBe(false);
   });
 
+  it('numbers the rows of a file without _id by their position, as the rows API does', async () => {
+    const loaded = await makeGenerated(fx, 'gen-positions.parquet', 5000, { idStored: false });
+    const r = await run(`SELECT "_id", "说明" FROM loaded WHERE "_id" IN (1, 4321, 5000) ORDER BY 1`, {
+      tables: new Map([['loaded', loaded]]),
+    });
+    expect(r.records).toEqual([
+      { _id: 1, 说明: 'row 0' },
+      { _id: 4321, 说明: 'row 4320' },
+      { _id: 5000, 说明: 'row 4999' },
+    ]);
+    // The view shows _id first and nothing of how the file numbers its rows.
+    const cols = await run(`SELECT * FROM loaded LIMIT 1`, { tables: new Map([['loaded', loaded]]) });
+    expect(cols.fields.map((f) => f.id)).toEqual(['_id', '区', '值', '说明', '日期']);
+  });
+
   it('reports DuckDB errors without file paths', async () => {
     const err = await failure(`SELECT nosuchcolumn FROM "${T}"`);
     expect(err.code).toBe('sql_error');

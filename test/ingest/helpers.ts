@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataEngine, quoteLiteral } from '../../src/platform/duckdb/index.ts';
+import { DataEngine, dataFileSql } from '../../src/platform/duckdb/index.ts';
 import { ingestFile, type IngestOptions, type IngestResult } from '../../src/modules/ingest/index.ts';
 import { AppError } from '../../src/platform/http/errors.ts';
 
@@ -14,9 +14,9 @@ export interface Harness {
     name: string,
     opts?: Partial<IngestOptions>,
   ) => Promise<IngestResult & { out: string }>;
-  /** The Parquet file read back through DuckDB, as JSON-friendly row objects. */
+  /** The data file read back through DuckDB as every reader sees it (`_id` first), as JSON-friendly row objects. */
   rows: (file: string, orderBy?: string) => Promise<Record<string, unknown>[]>;
-  /** Column name → DuckDB type of a Parquet file. */
+  /** Column name → DuckDB type of a data file as every reader sees it (`_id` first). */
   schema: (file: string) => Promise<Record<string, string>>;
   file: (name: string, content: string | Buffer) => string;
   close: () => void;
@@ -48,16 +48,20 @@ export async function harness(): Promise<Harness> {
       });
       return { ...result, out };
     },
-    rows: (f, orderBy = '_id') =>
-      engine.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`SELECT * FROM read_parquet(${quoteLiteral(f)}) ORDER BY ${orderBy}`);
+    rows: async (f, orderBy = '_id') => {
+      const from = dataFileSql(f, await engine.idStored(f));
+      return engine.withConnection(async (c) => {
+        const r = await c.runAndReadAll(`SELECT * FROM ${from} ORDER BY ${orderBy}`);
         return r.getRowObjectsJson() as Record<string, unknown>[];
-      }),
-    schema: (f) =>
-      engine.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(f)})`);
+      });
+    },
+    schema: async (f) => {
+      const from = dataFileSql(f, await engine.idStored(f));
+      return engine.withConnection(async (c) => {
+        const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
         return Object.fromEntries(r.getRows().map((row) => [String(row[0]), String(row[1])]));
-      }),
+      });
+    },
     close: () => {
       engine.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteLiteral } from '../../src/platform/duckdb/index.ts';
+import { dataFileSql } from '../../src/platform/duckdb/index.ts';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -20,8 +20,9 @@ const bigCsv = (late: (i: number) => string | null) => {
 };
 
 async function scalar(file: string, sql: string): Promise<unknown> {
+  const from = dataFileSql(file, await h.engine.idStored(file));
   return h.engine.withConnection(async (c) => {
-    const r = await c.runAndReadAll(sql.replace('$F', `read_parquet(${quoteLiteral(file)})`));
+    const r = await c.runAndReadAll(sql.replace('$F', from));
     return r.getRowsJson()[0]?.[0];
   });
 }

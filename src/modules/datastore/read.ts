@@ -141,11 +141,14 @@ export async function readableTable(
       return { name: c.name, type: 'text', expr: maskSql(kind, quoteIdent(c.name), rules) };
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
+  const parquetPath = path.join(ctx.config.dataDir, v.file);
+  const idStored = await ctx.engine.idStored(parquetPath);
   return {
     resource,
     version: { id: v.id, version: v.version, rowCount: v.rowCount, file: v.file },
     source: {
-      parquetPath: path.join(ctx.config.dataDir, v.file),
+      parquetPath,
+      ...(idStored ? {} : { idFromPosition: true }),
       columns,
       rowCount: v.rowCount,
       ...(rowFilterSql ? { rowFilterSql } : {}),

@@ -717,14 +717,13 @@ async function singleScanCsv(
     return `${value}::${p.sqlType} AS ${quoteIdent(name)}`;
   });
   const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
-  const rowsFile = path.join(ctx.work, 'rows.parquet');
   try {
     ctx.progress('writing', 0, sample.staged);
     try {
-      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}`, rowsFile);
+      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}`, partial);
     } catch (err) {
       if (opts.signal?.aborted || !String((err as Error)?.message ?? err).includes(TYPE_CHECK_FAILED)) throw err;
-      await fsp.rm(rowsFile, { force: true });
+      await fsp.rm(partial, { force: true });
       return null;
     }
     const pre = await csvRejects(ctx, csv, rejects.table);
@@ -736,7 +735,7 @@ async function singleScanCsv(
     if (textCols.length > 0) {
       // First a cheap bound: a column with too few values that could be anything but text stays text without a
       // warning whatever the full counts say, so only the others are counted in full.
-      const file = `read_parquet(${quoteLiteral(rowsFile)})`;
+      const file = `read_parquet(${quoteLiteral(partial)})`;
       const bound = (
         await ctx.sql(
           `SELECT ${textCols
@@ -751,7 +750,7 @@ async function singleScanCsv(
     }
     if (textCols.length > 0) {
       const from = `(SELECT ${textCols.map((i, k) => `${quoteIdent(names[i] as string)} AS ${colName(k)}`).join(', ')}
-        FROM read_parquet(${quoteLiteral(rowsFile)}))`;
+        FROM read_parquet(${quoteLiteral(partial)}))`;
       const counted = await scanStats(
         ctx,
         from,
@@ -768,15 +767,14 @@ async function singleScanCsv(
           undefined,
         );
         if (!samePlan(plan, plans[i] as ColumnPlan)) {
-          await fsp.rm(rowsFile, { force: true });
+          await fsp.rm(partial, { force: true });
           return null;
         }
         plans[i] = plan;
       }
     }
-    await numberRows(ctx, rowsFile, partial);
     const warnings = [...csv.warnings, ...nameWarnings, ...plans.flatMap((p) => (p.warning ? [p.warning] : []))];
-    return await finishResult(ctx, partial, names, plans, warnings, {
+    return await finishResult(ctx, partial, false, names, plans, warnings, {
       source: { format, encoding: csv.src.encoding, delimiter: csv.delim, sheet: null, geometry: null },
       rowsRejected: pre.count,
       rejections: pre.sample,
@@ -804,30 +802,20 @@ function columnNames(ctx: Ctx, headers: string[], extras: Stage['extras']) {
 }
 
 /**
- * Writes the rows of `query` (typed columns, in load order) to `file` without _id, on every thread: a
- * row_number() OVER () above them would make the whole pipeline under it, CSV parsing and casts included,
- * single-threaded (DuckDB's streaming window is not a parallel operator). The batch COPY keeps the rows in
- * order; numberRows then takes _id from their positions in the file.
+ * Writes the rows of `query` (typed columns, in load order) as the data file, without _id, on every thread: the
+ * batch COPY keeps the rows in order, and _id is each row's position in the file (dataFileSql). A row_number() OVER ()
+ * here would make the whole pipeline under it, CSV parsing and casts included, single-threaded (DuckDB's streaming
+ * window is not a parallel operator).
  */
 async function writeRows(ctx: Ctx, query: string, file: string): Promise<void> {
-  // A scratch file read once: snappy is cheaper to write and read than zstd.
-  await ctx.sqlWithProgress(`COPY (${query}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION snappy)`, 'writing');
-}
-
-/** The data file: the rows of writeRows' file with _id (their 1-based position, the load order) in front. */
-async function numberRows(ctx: Ctx, file: string, partial: string): Promise<void> {
-  await ctx.sql(
-    `COPY (SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number)
-       FROM read_parquet(${quoteLiteral(file)}, file_row_number = true))
-     TO ${quoteLiteral(partial)} (${DATA_FILE_FORMAT})`,
-  );
-  await fsp.rm(file, { force: true });
+  await ctx.sqlWithProgress(`COPY (${query}) TO ${quoteLiteral(file)} (${DATA_FILE_FORMAT})`, 'writing');
 }
 
 /** Row and null counts from the Parquet footer's statistics: no scan of the data. */
 async function parquetCounts(
   ctx: Ctx,
   partial: string,
+  idStored: boolean,
   names: string[],
 ): Promise<{ rowsLoaded: number; nullCounts: number[] }> {
   const n = names.length;
@@ -843,7 +831,7 @@ async function parquetCounts(
   );
   const nullCounts: number[] = [];
   for (let i = 0; i < n; i++) {
-    const known = nullByColumn.get(i + 1); // column 0 is _id
+    const known = nullByColumn.get(idStored ? i + 1 : i); // a stored _id is column 0
     nullCounts.push(
       known ??
         (rowsLoaded === 0
@@ -949,12 +937,10 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
       'writing',
     );
   } else {
-    const rowsFile = path.join(ctx.work, 'rows.parquet');
-    await writeRows(ctx, rows, rowsFile);
-    await numberRows(ctx, rowsFile, partial);
+    await writeRows(ctx, rows, partial);
   }
 
-  return finishResult(ctx, partial, names, plans, warnings, {
+  return finishResult(ctx, partial, select.length > WIDE_STATS_MAX_COLUMNS, names, plans, warnings, {
     source: {
       format,
       encoding: stage.encoding,
@@ -975,6 +961,8 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
 async function finishResult(
   ctx: Ctx,
   partial: string,
+  /** The file stores _id (the single-threaded write of very wide tables); else _id is the row's position. */
+  idStored: boolean,
   names: string[],
   plans: ColumnPlan[],
   warnings: string[],
@@ -985,7 +973,7 @@ async function finishResult(
     staged?: number;
   },
 ): Promise<IngestResult> {
-  const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, names);
+  const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, idStored, names);
   const { rowsRejected } = r;
   if ((r.staged ?? rowsLoaded) === 0) warnings.push('the file has a header but no data rows');
   if (rowsRejected > rowsLoaded)

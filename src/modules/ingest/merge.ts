@@ -2,7 +2,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral, type DataEngine } from '../../platform/duckdb/index.ts';
+import {
+  DATA_FILE_FORMAT,
+  dataFileSql,
+  quoteIdent,
+  quoteLiteral,
+  type DataEngine,
+} from '../../platform/duckdb/index.ts';
 import { badRequest } from '../../platform/http/errors.ts';
 
 export interface MergeOptions {
@@ -16,15 +22,16 @@ export interface MergeOptions {
   outFile: string;
 }
 
-async function describe(conn: DuckDBConnection, file: string): Promise<{ name: string; type: string }[]> {
-  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(file)})`);
+async function describe(conn: DuckDBConnection, from: string): Promise<{ name: string; type: string }[]> {
+  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
   return r.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
 }
 
 /**
  * Combines the previous version with an incoming load into a new Parquet file, all in DuckDB.
  * Columns are unioned by name (previous order first; a column missing on one side is NULL) and
- * `_id` is renumbered 1..n in the result's order.
+ * `_id` is renumbered 1..n in the result's order and stored. Either input may store `_id` or leave it to its rows'
+ * positions (dataFileSql).
  */
 export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number }> {
   const partial = path.join(
@@ -32,16 +39,16 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
     `.${path.basename(opts.outFile)}.${crypto.randomBytes(6).toString('hex')}.partial`,
   );
   try {
+    const inc = dataFileSql(opts.incoming, await opts.engine.idStored(opts.incoming));
+    const prev = opts.previous === null ? null : dataFileSql(opts.previous, await opts.engine.idStored(opts.previous));
     const rows = await opts.engine.withConnection(async (conn) => {
-      const inc = `read_parquet(${quoteLiteral(opts.incoming)})`;
       let query: string;
-      if (opts.mode === 'replace' || opts.previous === null) {
+      if (opts.mode === 'replace' || prev === null) {
         query = `SELECT * FROM ${inc}`;
-        if (opts.mode === 'upsert') validateKey(opts.key, await describe(conn, opts.incoming), []);
+        if (opts.mode === 'upsert') validateKey(opts.key, await describe(conn, inc), []);
       } else {
-        const prev = `read_parquet(${quoteLiteral(opts.previous)})`;
-        const prevCols = await describe(conn, opts.previous);
-        const incCols = await describe(conn, opts.incoming);
+        const prevCols = await describe(conn, prev);
+        const incCols = await describe(conn, inc);
         const names = [...prevCols.map((c) => c.name)];
         for (const c of incCols) if (!names.includes(c.name)) names.push(c.name);
         const cols = names.filter((c) => c !== '_id').map(quoteIdent);

@@ -29,6 +29,24 @@ export interface DataEngineOptions {
  */
 export const DATA_FILE_FORMAT = 'FORMAT parquet, COMPRESSION snappy';
 
+/**
+ * A table version's data file as a relation whose first column is `_id`. A file either stores `_id` (a merge's output, a very
+ * wide load, files written by earlier releases) or leaves it out, and then `_id` is the row's 1-based position in the file: the load
+ * order, which read_parquet gives as file_row_number (no numbering pass after a load, and filters on it skip row
+ * groups just as the statistics of a stored column do). Any engine can read either file; a reader of a file without
+ * `_id` numbers its rows in file order.
+ */
+export function dataFileSql(file: string, idStored: boolean): string {
+  const f = quoteLiteral(file);
+  return idStored
+    ? `read_parquet(${f})`
+    : `(SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number) FROM read_parquet(${f}, file_row_number = true))`;
+}
+
+/** Whether data files store `_id`, by path; a data file never changes once written, so its schema is read once. */
+const ID_STORED = new Map<string, boolean>();
+const ID_STORED_KEPT = 4096;
+
 /** Prepared statements kept per pooled connection (least recently used dropped first). */
 const STATEMENTS_PER_CONNECTION = 64;
 
@@ -63,6 +81,19 @@ export class DataEngine {
     }
     // Enough idle connections for a burst of concurrent reads: each keeps its prepared statements.
     return new DataEngine(instance, opts.poolSize ?? 16);
+  }
+
+  /** Whether a data file stores `_id` (see dataFileSql), from its footer the first time a process asks. */
+  async idStored(file: string): Promise<boolean> {
+    const known = ID_STORED.get(file);
+    if (known !== undefined) return known;
+    const r = await this.withConnection((c) =>
+      c.runAndReadAll(`SELECT count(*) FROM parquet_schema(${quoteLiteral(file)}) WHERE name = '_id'`),
+    );
+    const stored = Number(r.getRows()[0]?.[0] ?? 0) > 0;
+    if (ID_STORED.size >= ID_STORED_KEPT) ID_STORED.delete(ID_STORED.keys().next().value as string);
+    ID_STORED.set(file, stored);
+    return stored;
   }
 
   /** Runs fn with a connection of its own; the connection returns to the pool afterwards. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { quoteIdent, quoteLiteral } from '../../../platform/duckdb/index.ts';
+import { dataFileSql, quoteIdent } from '../../../platform/duckdb/index.ts';
 import { badRequest } from '../../../platform/http/errors.ts';
 import {
   SQL_TYPES,
@@ -23,7 +23,7 @@ export interface BuiltRowsQuery {
   /** Whether the last column of each row is the total (see BuildOptions.withTotal). */
   withTotal: boolean;
   isAggregate: boolean;
-  /** `read_parquet(...)` of the source. */
+  /** The source's data file as a relation with `_id` first (dataFileSql). */
   fromSql: string;
   /** Row filter and user filters combined ('' when neither); its params are whereParams. */
   whereSql: string;
@@ -273,7 +273,7 @@ function aggregateParts(
  */
 export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOptions = {}): BuiltRowsQuery {
   const cols = new Map(src.columns.map((c) => [c.name, c]));
-  const fromSql = `read_parquet(${quoteLiteral(src.parquetPath)})`;
+  const fromSql = dataFileSql(src.parquetPath, !src.idFromPosition);
   const whereParams: BindValue[] = [];
   const conds: string[] = [];
   if (src.rowFilterSql?.trim()) conds.push(`(${src.rowFilterSql})`);

@@ -42,17 +42,36 @@ async function countExact(query: Query, sql: string, params: BindValue[]): Promi
 const ID_RANGES = new Map<string, { min: string; max: string }[]>();
 const ID_RANGES_KEPT = 256;
 
-async function idRanges(query: Query, parquetPath: string): Promise<{ min: string; max: string }[]> {
+async function idRanges(
+  query: Query,
+  parquetPath: string,
+  idFromPosition: boolean,
+): Promise<{ min: string; max: string }[]> {
   const known = ID_RANGES.get(parquetPath);
   if (known) return known;
-  const meta = await query(
-    `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
-      ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
-    [],
-  );
-  const groups = meta
-    .map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }))
-    .filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max));
+  let groups: { min: string; max: string }[];
+  if (idFromPosition) {
+    // _id is the row's position: each row group holds the next row_group_num_rows of them.
+    const meta = await query(
+      `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${quoteLiteral(parquetPath)}) ORDER BY 1`,
+      [],
+    );
+    let next = 1;
+    groups = meta.map((r) => {
+      const n = Number(r[1] ?? 0);
+      const g = { min: String(next), max: String(next + n - 1) };
+      next += n;
+      return g;
+    });
+  } else {
+    const meta = await query(
+      `SELECT row_group_id, stats_min, stats_max FROM parquet_metadata(${quoteLiteral(parquetPath)})` +
+        ` WHERE path_in_schema = '_id' ORDER BY row_group_id`,
+      [],
+    );
+    groups = meta.map((r) => ({ min: String(r[1] ?? ''), max: String(r[2] ?? '') }));
+  }
+  groups = groups.filter((g) => /^-?\d+$/.test(g.min) && /^-?\d+$/.test(g.max) && BigInt(g.min) <= BigInt(g.max));
   if (ID_RANGES.size >= ID_RANGES_KEPT) ID_RANGES.delete(ID_RANGES.keys().next().value as string);
   ID_RANGES.set(parquetPath, groups);
   return groups;
@@ -60,15 +79,16 @@ async function idRanges(query: Query, parquetPath: string): Promise<{ min: strin
 
 /**
  * Estimates a filtered count by counting matches in a few row groups spread over the file, found through the _id
- * statistics in the footer, so the scan prunes every other row group.
+ * statistics in the footer (or, when _id is the row's position, the row groups' sizes), so the scan prunes every
+ * other row group.
  */
 async function estimateCount(
   query: Query,
-  parquetPath: string,
+  src: TableSource,
   totalRows: number,
   countOf: (where: string) => { sql: string; params: BindValue[] },
 ): Promise<number> {
-  const groups = await idRanges(query, parquetPath);
+  const groups = await idRanges(query, src.parquetPath, src.idFromPosition === true);
   const picked: { min: string; max: string }[] = [];
   const k = Math.min(ESTIMATE_ROW_GROUPS, groups.length);
   for (let i = 0; i < k; i++) {
@@ -204,7 +224,7 @@ export async function runRowsQuery(
     );
     return result;
   }
-  const estimate = await estimateCount(query, src.parquetPath, fileRows, (range) => ({
+  const estimate = await estimateCount(query, src, fileRows, (range) => ({
     sql: `SELECT count(*) FILTER (WHERE ${built.whereSql}) AS m, count(*) AS n FROM ${built.fromSql} WHERE ${range}`,
     params: built.whereParams,
   }));

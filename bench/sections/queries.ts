@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { runRowsQuery, type RowsRequest, type TableSource } from '../../src/modules/datastore/query/index.ts';
-import { DATA_FILE_FORMAT, DataEngine, quoteLiteral } from '../../src/platform/duckdb/index.ts';
+import { DATA_FILE_FORMAT, DataEngine, dataFileSql, quoteLiteral } from '../../src/platform/duckdb/index.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { errorMessage, figure, latencyStats, timed, type SectionResult } from '../lib/figures.ts';
 import type { PgPeer } from '../lib/pg.ts';
@@ -52,13 +52,16 @@ const COLUMNS: { name: string; type: TableSource['columns'][number]['type']; pg:
   },
 ];
 
-/** Writes the query table as Parquet in _id order (as ingest writes versions) and, for PostgreSQL, as CSV. */
+/**
+ * Writes the query table as a load writes a version: Parquet in load order without _id (each row's position is its
+ * _id, dataFileSql); and, for PostgreSQL, as CSV with _id.
+ */
 async function buildTable(engine: DataEngine, rows: number, parquet: string, csv: string | null): Promise<void> {
-  const select = `SELECT ${COLUMNS.map((c) => `${c.sql} AS "${c.name}"`).join(', ')} FROM range(${rows}) r(i)`;
+  const stored = COLUMNS.filter((c) => c.name !== '_id');
+  const select = `SELECT ${stored.map((c) => `${c.sql} AS "${c.name}"`).join(', ')} FROM range(${rows}) r(i)`;
   await engine.withConnection(async (conn) => {
     await conn.run(`COPY (${select}) TO ${quoteLiteral(parquet)} (${DATA_FILE_FORMAT})`);
-    if (csv)
-      await conn.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(csv)} (HEADER)`);
+    if (csv) await conn.run(`COPY (SELECT * FROM ${dataFileSql(parquet, false)}) TO ${quoteLiteral(csv)} (HEADER)`);
   });
 }
 
@@ -114,6 +117,7 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
     // As the server reads it: the row count comes from the version record (table_versions), not the file footer.
     const src: TableSource = {
       parquetPath: parquet,
+      idFromPosition: true,
       columns: COLUMNS.map((c) => ({ name: c.name, type: c.type })),
       rowCount: rows,
     };

@@ -324,6 +324,19 @@ describe('runRowsQuery', () => {
       expect(ids(tail.records)).toEqual([1_250_000]);
     });
 
+    it('applies an expression given for _id (a mask) over the file as stored', async () => {
+      const masked: TableSource = {
+        ...big,
+        columns: big.columns.map((c) => (c.name === '_id' ? { ...c, type: 'text', expr: `'#' || "_id"` } : c)),
+      };
+      const r = await runRowsQuery(fx.engine, masked, req({ limit: 3, fields: '_id,说明' }));
+      expect(r.records).toEqual([
+        { _id: '#1', 说明: 'row 0' },
+        { _id: '#2', 说明: 'row 1' },
+        { _id: '#3', 说明: 'row 2' },
+      ]);
+    });
+
     it('gives each row the same _id in filters, sorts, pages and groups', async () => {
       // Row k was written k-th: 说明 'row k-1', 值 (k-1) % 1000.
       const between = await runRowsQuery(

@@ -76,6 +76,15 @@ describe('CSV and TSV', () => {
     expect(row).toMatchObject({ _id: '1', _id_2: '4', 名称_3: '5' });
   });
 
+  it('keeps a header named file_row_number apart from the row position readers use for _id', async () => {
+    const r = await h.ingest('file_row_number,名称\n70,甲\n80,乙\n', 'frn.csv');
+    expect(r.columns.map((c) => c.name)).toEqual(['file_row_number_2', '名称']);
+    expect(await h.rows(r.out)).toEqual([
+      { _id: '1', file_row_number_2: '70', 名称: '甲' },
+      { _id: '2', file_row_number_2: '80', 名称: '乙' },
+    ]);
+  });
+
   it('joins a two-row CSV header', async () => {
     const r = await h.ingest('地区,2020年,,2021年\n,一季度,二季度,一季度\n广州,1,2,3\n', 'm.csv', { headerRows: 2 });
     expect(r.columns.map((c) => c.name)).toEqual(['地区', '2020年/一季度', '2020年/二季度', '2021年/一季度']);

@@ -65,6 +65,31 @@ describe('mergeVersions', () => {
     ]);
   });
 
+  it('merges a version that stores _id with a load that numbers its rows by position', async () => {
+    // A load's file leaves _id to the row's position; a merged version stores it.
+    expect(await h.engine.idStored(v1)).toBe(false);
+    const stored = out('stored.parquet');
+    await mergeVersions({ engine: h.engine, previous: v1, incoming: v2, mode: 'append', outFile: stored });
+    expect(await h.engine.idStored(stored)).toBe(true);
+    const v3 = (await h.ingest('代码,数量\nE,5\nA,100\n', 'v3.csv')).out;
+    await mergeVersions({
+      engine: h.engine,
+      previous: stored,
+      incoming: v3,
+      mode: 'upsert',
+      key: ['代码'],
+      outFile: out('mixed.parquet'),
+    });
+    expect((await h.rows(out('mixed.parquet'))).map((x) => [x._id, x.代码, x.数量])).toEqual([
+      ['1', 'A', '100'],
+      ['2', 'B', '2'],
+      ['3', 'C', '3'],
+      ['4', 'B', '20'],
+      ['5', 'D', '4'],
+      ['6', 'E', '5'],
+    ]);
+  });
+
   it('treats a first load as replace, and checks upsert keys', async () => {
     const r = await mergeVersions({
       engine: h.engine,

@@ -788,7 +788,12 @@ async function singleScanCsv(
 
 /** Final column names (header text kept) and the type overrides, which must name some of them. */
 function columnNames(ctx: Ctx, headers: string[], extras: Stage['extras']) {
-  const { names, warnings: nameWarnings } = makeColumnNames(headers, ['_id', ...extras.map((e) => e.name)]);
+  // file_row_number: the name under which readers get a row's position from a data file (dataFileScan).
+  const { names, warnings: nameWarnings } = makeColumnNames(headers, [
+    '_id',
+    'file_row_number',
+    ...extras.map((e) => e.name),
+  ]);
   const overrides = ctx.opts.typeOverrides ?? {};
   for (const name of Object.keys(overrides)) {
     if (!names.includes(name)) {

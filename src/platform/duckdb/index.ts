@@ -30,20 +30,37 @@ export interface DataEngineOptions {
 export const DATA_FILE_FORMAT = 'FORMAT parquet, COMPRESSION snappy';
 
 /**
- * A table version's data file as a relation whose first column is `_id`. A file either stores `_id` (a merge's output, a very
- * wide load, files written by earlier releases) or leaves it out, and then `_id` is the row's 1-based position in the file: the load
- * order, which read_parquet gives as file_row_number (no numbering pass after a load, and filters on it skip row
- * groups just as the statistics of a stored column do). Any engine can read either file; a reader of a file without
- * `_id` numbers its rows in file order.
+ * How to read a table version's data file. A file either stores `_id` (a merge's output, a very wide load, files
+ * written by earlier releases) or leaves it out, and then `_id` is the row's 1-based position in the file: the load
+ * order, which read_parquet gives as file_row_number (no numbering pass after a load). `from` is the scan and `id` the
+ * expression of `_id` over it: kept as an expression on the scan itself (not a column of a subquery), so that DuckDB
+ * pushes `_id` ranges into the Parquet scan and skips row groups, as the statistics of a stored column let it. Any
+ * engine can read either file; a reader of a file without `_id` numbers its rows in file order.
  */
-export function dataFileSql(file: string, idStored: boolean): string {
+export function dataFileScan(file: string, idStored: boolean): { from: string; id: string } {
   const f = quoteLiteral(file);
   return idStored
-    ? `read_parquet(${f})`
-    : `(SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number) FROM read_parquet(${f}, file_row_number = true))`;
+    ? { from: `read_parquet(${f})`, id: '"_id"' }
+    : { from: `read_parquet(${f}, file_row_number = true)`, id: '(file_row_number + 1)' };
 }
 
-/** Whether data files store `_id`, by path; a data file never changes once written, so its schema is read once. */
+/**
+ * The scan for a read whose columns are given by expressions: `_id` as the row's position where it can be, else (the
+ * file stores `_id`, or an expression such as a mask refers to the column `_id`) a relation with an `_id` column.
+ */
+export function dataFileRead(file: string, idStored: boolean, idExprGiven: boolean): { from: string; id: string } {
+  if (idStored || !idExprGiven) return dataFileScan(file, idStored);
+  return { from: dataFileSql(file, false), id: '"_id"' };
+}
+
+/** A data file as a relation whose first column is `_id`, for statements that read every column (merges). */
+export function dataFileSql(file: string, idStored: boolean): string {
+  if (idStored) return dataFileScan(file, true).from;
+  const scan = dataFileScan(file, false);
+  return `(SELECT ${scan.id} AS _id, * EXCLUDE (file_row_number) FROM ${scan.from})`;
+}
+
+/** Whether data files store `_id`, by path, size and modification time: a file's schema is read once. */
 const ID_STORED = new Map<string, boolean>();
 const ID_STORED_KEPT = 4096;
 
@@ -83,16 +100,22 @@ export class DataEngine {
     return new DataEngine(instance, opts.poolSize ?? 16);
   }
 
-  /** Whether a data file stores `_id` (see dataFileSql), from its footer the first time a process asks. */
+  /**
+   * Whether a data file stores `_id` (see dataFileSql), from its footer the first time a process asks about the file
+   * as it is now (a data file never changes, but a scratch path may be written again, so the key has its size and
+   * modification time).
+   */
   async idStored(file: string): Promise<boolean> {
-    const known = ID_STORED.get(file);
+    const st = await fs.promises.stat(file);
+    const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+    const known = ID_STORED.get(key);
     if (known !== undefined) return known;
     const r = await this.withConnection((c) =>
       c.runAndReadAll(`SELECT count(*) FROM parquet_schema(${quoteLiteral(file)}) WHERE name = '_id'`),
     );
     const stored = Number(r.getRows()[0]?.[0] ?? 0) > 0;
     if (ID_STORED.size >= ID_STORED_KEPT) ID_STORED.delete(ID_STORED.keys().next().value as string);
-    ID_STORED.set(file, stored);
+    ID_STORED.set(key, stored);
     return stored;
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { dataFileSql, quoteIdent } from '../../../platform/duckdb/index.ts';
+import { dataFileRead, quoteIdent } from '../../../platform/duckdb/index.ts';
 import { badRequest } from '../../../platform/http/errors.ts';
 import {
   SQL_TYPES,
@@ -23,8 +23,10 @@ export interface BuiltRowsQuery {
   /** Whether the last column of each row is the total (see BuildOptions.withTotal). */
   withTotal: boolean;
   isAggregate: boolean;
-  /** The source's data file as a relation with `_id` first (dataFileSql). */
+  /** The scan of the source's data file (dataFileScan). */
   fromSql: string;
+  /** The expression of `_id` over fromSql (a column, or the row's position). */
+  idSql: string;
   /** Row filter and user filters combined ('' when neither); its params are whereParams. */
   whereSql: string;
   whereParams: BindValue[];
@@ -272,8 +274,11 @@ function aggregateParts(
  * every request value is a bound parameter. Raw columns are reachable only through each column's expr.
  */
 export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOptions = {}): BuiltRowsQuery {
-  const cols = new Map(src.columns.map((c) => [c.name, c]));
-  const fromSql = dataFileSql(src.parquetPath, !src.idFromPosition);
+  const given = src.columns.find((c) => c.name === '_id')?.expr !== undefined;
+  const scan = dataFileRead(src.parquetPath, !src.idFromPosition, given);
+  // `_id` read from the file, or the row's position in it (unless the caller gave it an expression, e.g. a mask).
+  const cols = new Map(src.columns.map((c) => [c.name, c.name === '_id' && !given ? { ...c, expr: scan.id } : c]));
+  const fromSql = scan.from;
   const whereParams: BindValue[] = [];
   const conds: string[] = [];
   if (src.rowFilterSql?.trim()) conds.push(`(${src.rowFilterSql})`);
@@ -281,6 +286,7 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
   const whereSql = conds.join(' AND ');
   const base = {
     fromSql,
+    idSql: scan.id,
     whereSql,
     whereParams,
     hasUserFilters: req.filters !== undefined,
@@ -324,7 +330,7 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
 
   const selected = (req.fields ?? src.columns.map((c) => c.name)).map((f) => lookup(cols, f));
   const idCol = cols.get('_id');
-  const idExpr = idCol ? exprOf(idCol) : quoteIdent('_id');
+  const idExpr = idCol ? exprOf(idCol) : `(${scan.id})`;
   const sortKeys: KeyPart[] = req.sort.map((s) => {
     const col = lookup(cols, s.field);
     return { expr: exprOf(col), type: col.type, dir: s.dir };

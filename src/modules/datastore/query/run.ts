@@ -86,6 +86,8 @@ async function estimateCount(
   query: Query,
   src: TableSource,
   totalRows: number,
+  /** The expression of `_id` in the statements countOf builds. */
+  idSql: string,
   countOf: (where: string) => { sql: string; params: BindValue[] },
 ): Promise<number> {
   const groups = await idRanges(query, src.parquetPath, src.idFromPosition === true);
@@ -100,7 +102,7 @@ async function estimateCount(
   const params: BindValue[] = [];
   for (const g of picked) {
     // The bounds are digits read from the file footer (checked above), not request input.
-    const c = countOf(`"_id" BETWEEN ${g.min} AND ${g.max}`);
+    const c = countOf(`${idSql} BETWEEN ${g.min} AND ${g.max}`);
     parts.push(c.sql);
     params.push(...c.params);
   }
@@ -224,7 +226,7 @@ export async function runRowsQuery(
     );
     return result;
   }
-  const estimate = await estimateCount(query, src, fileRows, (range) => ({
+  const estimate = await estimateCount(query, src, fileRows, built.idSql, (range) => ({
     sql: `SELECT count(*) FILTER (WHERE ${built.whereSql}) AS m, count(*) AS n FROM ${built.fromSql} WHERE ${range}`,
     params: built.whereParams,
   }));

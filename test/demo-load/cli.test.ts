@@ -132,6 +132,39 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/CITYDATA_API_KEY/);
   }, 240_000);
+
+  it('draws the upload and load progress bars on a terminal, then clears them', async () => {
+    // `script` (util-linux) runs the CLI on a pseudo-terminal, as at a shell prompt; what it drew is in its output.
+    const rows = ['站点名称,监测时间,AQI'];
+    for (let i = 0; i < 20_000; i++) rows.push(`站点${i % 50},2025-11-01 08:00:00,${i % 300}`);
+    const file = path.join(dir, '进度.csv');
+    fs.writeFileSync(file, rows.join('\n'));
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, path.join(ROOT, 'bin/citydata.mjs'), 'ingest', file]
+      .concat(['--resource', resourceId, '--server', server, '--api-key', stewardKey, '--mode', 'append'])
+      .map(quote)
+      .join(' ');
+    const run = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        'script',
+        ['-qec', command, '/dev/null'],
+        { cwd: ROOT, env: { ...process.env, CITYDATA_API_KEY: '', COLUMNS: '160' }, timeout: 120_000 },
+        (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout }),
+      );
+    });
+    expect(run.code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    const frames = run.out.split(/\r|\n|\x1b\[[0-9;?]*[A-Za-z]/).filter((f) => f.trim() !== '');
+    const size = (fs.statSync(file).size / 1_048_576).toFixed(1);
+    // The upload bar from 0 to the file's size, and the load bar at its end: 100%, the rows read.
+    expect(frames.some((f) => f.startsWith(`upload  ${'░'.repeat(40)} 0% | 0.0/${size} MB`))).toBe(true);
+    expect(frames.some((f) => f.startsWith(`upload  ${'█'.repeat(40)} 100% | ${size}/${size} MB`))).toBe(true);
+    expect(frames.some((f) => /^load {4}█{40} 100% \| \w+ \| 20,000 rows/.test(f))).toBe(true);
+    // Each bar's line is cleared when it ends (ESC [2K) and the cursor shown again, before the result is printed.
+    expect(run.out.split('\x1b[2K').length - 1).toBeGreaterThanOrEqual(2);
+    expect(run.out.lastIndexOf('\x1b[?25h')).toBeLessThan(run.out.indexOf('Loaded version'));
+    expect(run.out).toMatch(/Loaded version \d+ of .*: [\d,]+ rows \(20,000 read, 0 rejected\)/);
+  }, 240_000);
 });
 
 describe('citydata demo', () => {

@@ -230,8 +230,9 @@ async function followJob(
       }
       if (data.length === 0) continue;
       const job = JSON.parse(data.join('\n')) as JobEvent;
-      if (event === 'end') return job;
+      // The last state too, so a load that ends before its first progress event still shows where it got.
       onProgress(job);
+      if (event === 'end') return job;
     }
   }
   // The stream closed without an end event (server restarted?): ask for the job's state once.

@@ -808,7 +808,7 @@ function columnNames(ctx: Ctx, headers: string[], extras: Stage['extras']) {
 
 /**
  * Writes the rows of `query` (typed columns, in load order) as the data file, without _id, on every thread: the
- * batch COPY keeps the rows in order, and _id is each row's position in the file (dataFileSql). A row_number() OVER ()
+ * batch COPY keeps the rows in order, and _id is each row's position in the file (dataFileScan). A row_number() OVER ()
  * here would make the whole pipeline under it, CSV parsing and casts included, single-threaded (DuckDB's streaming
  * window is not a parallel operator).
  */

@@ -14,7 +14,7 @@ export interface ReadableColumn {
 
 export interface TableSource {
   parquetPath: string;
-  /** The file leaves `_id` out: it is the row's 1-based position (dataFileSql). Default: the file stores `_id`. */
+  /** The file leaves `_id` out: it is the row's 1-based position (dataFileScan). Default: the file stores `_id`. */
   idFromPosition?: boolean;
   /** Includes `_id`. */
   columns: ReadableColumn[];

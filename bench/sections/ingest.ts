@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -65,11 +66,15 @@ async function pgCopy(
     `CREATE TABLE ${pg.qualified(table)} (${ordered.map((c) => `${pgIdent(c.name)} ${PG_TYPES[c.type]}`).join(', ')})`,
   );
   try {
+    settle();
     const { ms } = await timed(() => pg.copyFromFile(table, file, encoding));
     const r = await pg.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${pg.qualified(table)}`);
     return { ms, rows: Number(r.rows[0]?.n ?? 0) };
   } finally {
     await pg.client.query(`DROP TABLE IF EXISTS ${pg.qualified(table)}`);
+    // PostgreSQL's own write-back (the table's pages, the WAL) happens here, not in the next engine's run.
+    await pg.client.query('CHECKPOINT').catch(() => undefined);
+    settle();
   }
 }
 
@@ -81,14 +86,12 @@ const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
  */
 const RUNS = 3;
 
-/** Writes a file's dirty pages out, so that no engine's run pays for the write-back of the input just generated. */
-async function flushToDisk(file: string): Promise<void> {
-  const fh = await fsp.open(file, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+/**
+ * Writes everything the machine still has to write to disk (the input just generated, the previous run's output, a
+ * PostgreSQL checkpoint) before a timed run starts, so that no run pays for the write-back of another.
+ */
+function settle(): void {
+  execFileSync('sync');
 }
 
 async function medianOf<T extends { ms: number }>(
@@ -110,8 +113,6 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
   ctx.log(`ingest: writing ${rows.toLocaleString()} rows of ${INGEST_TABLE} as UTF-8 and GB18030 CSV`);
   const u = await writeDemoCsv(INGEST_TABLE, rows, 'csv', utf8);
   const g = await writeDemoCsv(INGEST_TABLE, rows, 'csv-gb18030', gb);
-  await flushToDisk(utf8);
-  await flushToDisk(gb);
   out.notes.push(
     `Input: demo table ${INGEST_TABLE} (12 columns: station code and Chinese name, coordinates, timestamp, ` +
       `7 measurements incl. Chinese wind direction), ${u.rows.toLocaleString()} rows, ` +
@@ -133,6 +134,7 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
     for (let i = 0; i < runs; i++) {
       try {
         // DuckDB cannot read GB18030 (the encodings extension is not bundled): its peer reads the UTF-8 file.
+        settle();
         const d = await duckdbRawRead(utf8);
         duckMs.push(d.ms);
         duckRows = d.rows;
@@ -140,6 +142,7 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
         duckError = errorMessage(err);
       }
       ctx.log(`ingest ${label}: ours (ingestFile), run ${i + 1} of ${runs}`);
+      settle();
       const o = await oursIngest(ctx, file, enc === 'utf8' ? 'weather.csv' : '气象观测.csv');
       oursMs.push(o.ms);
       first ??= o;

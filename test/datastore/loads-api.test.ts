@@ -341,6 +341,23 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(
       (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
     ).toBe(3);
+
+    // A current version whose data file went missing on disk: a clear error naming the version, not a bare 500.
+    const tableDir = path.join(s.ts.dataDir, 'tables', resourceId);
+    const v1 = fs.readdirSync(tableDir).find((f) => f.startsWith('v1-') && f.endsWith('.parquet'));
+    expect(v1).toBeDefined();
+    fs.renameSync(path.join(tableDir, v1!), path.join(tableDir, `${v1}.away`));
+    try {
+      const missing = await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` });
+      expect(missing.statusCode).toBe(500);
+      expect(missing.json()).toMatchObject({ code: 'data_file_missing' });
+      expect(missing.json().detail).toMatch(/version 1 of .* is missing on the server/);
+    } finally {
+      fs.renameSync(path.join(tableDir, `${v1}.away`), path.join(tableDir, v1!));
+    }
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
+    ).toBe(3);
   });
 
   it('reports rejected rows and offers them as CSV', async () => {

@@ -148,7 +148,7 @@ describe.each(DIALECTS)('citydata ingest against a running server on %s', (diale
       execFile(
         'script',
         ['-qec', command, '/dev/null'],
-        { cwd: ROOT, env: { ...process.env, CITYDATA_API_KEY: '', COLUMNS: '160' }, timeout: 120_000 },
+        { cwd: ROOT, env: { ...process.env, CITYDATA_API_KEY: '' }, timeout: 120_000 },
         (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout }),
       );
     });

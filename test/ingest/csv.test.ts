@@ -79,6 +79,7 @@ describe('CSV and TSV', () => {
   it('keeps a header named file_row_number apart from the row position readers use for _id', async () => {
     const r = await h.ingest('file_row_number,名称\n70,甲\n80,乙\n', 'frn.csv');
     expect(r.columns.map((c) => c.name)).toEqual(['file_row_number_2', '名称']);
+    expect(r.warnings).toContain('header(s) the platform reserves renamed: file_row_number → file_row_number_2');
     expect(await h.rows(r.out)).toEqual([
       { _id: '1', file_row_number_2: '70', 名称: '甲' },
       { _id: '2', file_row_number_2: '80', 名称: '乙' },

@@ -142,7 +142,14 @@ export async function readableTable(
     });
   const rowFilterSql = grant?.rowFilterSql(stored) ?? undefined;
   const parquetPath = path.join(ctx.config.dataDir, v.file);
-  const idStored = await ctx.engine.idStored(parquetPath);
+  const idStored = await ctx.engine.idStored(parquetPath).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+    throw new AppError(
+      500,
+      'data_file_missing',
+      `The data file of version ${v.version} of ${resource.code} is missing on the server; an administrator can roll back to another version`,
+    );
+  });
   return {
     resource,
     version: { id: v.id, version: v.version, rowCount: v.rowCount, file: v.file },

@@ -239,7 +239,9 @@ async function followJob(
   const last = await fetch(new URL(`/api/v1/jobs/${encodeURIComponent(jobId)}`, server), {
     headers: { authorization: `Bearer ${apiKey}` },
   });
-  return (await last.json()) as JobEvent;
+  const job = (await last.json()) as JobEvent;
+  onProgress(job);
+  return job;
 }
 
 export async function runIngestCommand(

@@ -10,7 +10,9 @@ export function makeColumnNames(
   headers: (string | null | undefined)[],
   reserved: string[],
 ): { names: string[]; warnings: string[] } {
-  const used = new Set(reserved.map((r) => r.toLowerCase()));
+  const reservedSet = new Set(reserved.map((r) => r.toLowerCase()));
+  const used = new Set(reservedSet);
+  const taken: string[] = [];
   const names: string[] = [];
   const warnings: string[] = [];
   const empties: number[] = [];
@@ -24,12 +26,13 @@ export function makeColumnNames(
     }
     let name = base;
     for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}_${n}`;
-    if (name !== base) dups.push(`${base} → ${name}`);
+    if (name !== base) (reservedSet.has(base.toLowerCase()) ? taken : dups).push(`${base} → ${name}`);
     used.add(name.toLowerCase());
     names.push(name);
   });
   if (empties.length > 0) warnings.push(`empty header at column(s) ${empties.join(', ')}: named column_N`);
   if (dups.length > 0) warnings.push(`duplicate header(s) renamed: ${dups.join('; ')}`);
+  if (taken.length > 0) warnings.push(`header(s) the platform reserves renamed: ${taken.join('; ')}`);
   return { names, warnings };
 }
 

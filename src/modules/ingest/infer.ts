@@ -20,9 +20,12 @@ const RE_DIVISION = String.raw`[1-8]\d(?:\d{4}|\d{7}|\d{10})`;
 const TRUE_WORDS = ['true', 'yes', 'y', 't', '是', '真', '对'];
 const FALSE_WORDS = ['false', 'no', 'n', 'f', '否', '假', '错'];
 const BOOL_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
-/** Column names that announce an identifier (kept as text even when every value is digits). */
+/**
+ * Column names that announce an identifier (kept as text even when every value is digits). `id`, `no` and `tel` count
+ * as words only, not followed by a digit either: `NO2` (nitrogen dioxide) is a measurement.
+ */
 const ID_NAME =
-  /(代码|编码|编号|号码|电话|手机|联系方式|邮编|邮政编码|身份证|证件|证号|账号|帐号|卡号|工号|学号|文号|牌照|许可证|code|zip|phone|mobile|(^|[^a-z])(id|no|tel)([^a-z]|$))/i;
+  /(代码|编码|编号|号码|电话|手机|联系方式|邮编|邮政编码|身份证|证件|证号|账号|帐号|卡号|工号|学号|文号|牌照|许可证|code|zip|phone|mobile|(^|[^a-z])(id|no|tel)([^a-z0-9]|$))/i;
 
 const lit = (re: string) => quoteLiteral(re);
 const match = (x: string, re: string) => `regexp_full_match(${x}, ${lit(re)})`;

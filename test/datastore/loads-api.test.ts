@@ -79,7 +79,7 @@ function parseSse(body: string): { event: string; data: JobData }[] {
     });
 }
 
-const BIG_ROWS = 400_000;
+const BIG_ROWS = 1_000_000;
 const bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citydata-loads-api-'));
 /** A CSV big enough that its load is still running while a test follows or cancels it, written to a temp file. */
 const bigCsv = path.join(bigDir, 'big.csv');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 import type { IngestProgress } from '../../src/modules/ingest/index.ts';
+import { progressReporter } from '../../src/modules/ingest/ingest.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -199,5 +200,28 @@ describe('CSV and TSV', () => {
     );
     expect([err.status, err.code]).toEqual([409, 'cancelled']);
     expect(leftovers(h)).toEqual([]);
+  });
+});
+
+describe('load progress', () => {
+  it('never goes back within a phase, and is capped at the file size', () => {
+    const seen: [string, number, number][] = [];
+    const report = progressReporter(1000, (p) => seen.push([p.phase, p.bytesRead, p.rowsRead]));
+    report('reading', 400, 0);
+    report('reading', 1200, 0); // past the end of the file
+    report('inferring', 0, 0); // a new phase starts from 0
+    report('writing', 0, 10_000);
+    report('writing', 600, 0); // DuckDB's progress of the write, without a row count
+    report('writing', 150, 0); // the next statement of the phase starts its own count
+    report('writing', 1000, 20_000);
+    expect(seen).toEqual([
+      ['reading', 400, 0],
+      ['reading', 1000, 0],
+      ['inferring', 0, 0],
+      ['writing', 0, 10_000],
+      ['writing', 600, 10_000],
+      ['writing', 600, 10_000],
+      ['writing', 1000, 20_000],
+    ]);
   });
 });

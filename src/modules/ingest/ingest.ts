@@ -195,9 +195,27 @@ function validateOptions(opts: IngestOptions): void {
   }
 }
 
+/**
+ * The load's progress as reported to onProgress: bytes capped at the file's size, and within a phase neither bytes nor
+ * rows ever go back (a later statement of the same phase, such as the text-column counts after the write, reports
+ * DuckDB's progress of its own from 0, which would move a progress bar backwards).
+ */
+export function progressReporter(
+  bytesTotal: number,
+  onProgress: IngestOptions['onProgress'],
+): (phase: IngestProgress['phase'], bytesRead: number, rowsRead: number) => void {
+  let last = { phase: '', bytes: 0, rows: 0 };
+  return (phase, bytesRead, rowsRead) => {
+    const same = phase === last.phase;
+    const bytes = Math.max(Math.min(bytesRead, bytesTotal), same ? last.bytes : 0);
+    const rows = Math.max(rowsRead, same ? last.rows : 0);
+    last = { phase, bytes, rows };
+    onProgress?.({ phase, bytesRead: bytes, bytesTotal, rowsRead: rows });
+  };
+}
+
 function makeCtx(opts: IngestOptions, conn: DuckDBConnection, db: string, work: string, bytesTotal: number): Ctx {
-  const progress: Ctx['progress'] = (phase, bytesRead, rowsRead) =>
-    opts.onProgress?.({ phase, bytesRead: Math.min(bytesRead, bytesTotal), bytesTotal, rowsRead });
+  const progress = progressReporter(bytesTotal, opts.onProgress);
   const sql = async (text: string) => {
     throwIfAborted(opts.signal);
     const onAbort = () => conn.interrupt();

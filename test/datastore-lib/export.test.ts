@@ -153,9 +153,11 @@ describe('exportRows', () => {
     let lines = 0;
     let writes = 0;
     let largestWrite = 0;
+    let mostListeners = 0;
     const sink = new Writable({
       highWaterMark: 16 * 1024,
       write(chunk: Buffer, _enc, cb) {
+        mostListeners = Math.max(mostListeners, sink.listenerCount('close'), sink.listenerCount('error'));
         writes++;
         bytes += chunk.length;
         largestWrite = Math.max(largestWrite, chunk.length);
@@ -172,6 +174,8 @@ describe('exportRows', () => {
     expect(bytes).toBeGreaterThan(5_000_000);
     expect(writes).toBeGreaterThan(50);
     expect(largestWrite).toBeLessThan(1_000_000);
+    // Waiting for 'drain' again and again leaves no listener behind (no more than one wait's at any time).
+    expect(mostListeners).toBeLessThanOrEqual(1);
   });
 });
 

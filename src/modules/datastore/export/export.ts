@@ -36,15 +36,29 @@ export const GEOMETRY_COLUMN = GEOJSON_COLUMNS.geometry;
 /** Excel's sheet limit is 1,048,576 rows including the header. */
 const XLSX_ROWS_PER_SHEET = 1_048_575;
 
+/**
+ * Waits for the first of two events of a stream, leaving no listener behind: the other wait is called off (a plain
+ * race of two `once` calls kept the loser's 'close' and 'error' listeners until the stream closed, one more for
+ * every wait of a long export).
+ */
+async function either(out: Writable, a: string, b: string): Promise<void> {
+  const off = new AbortController();
+  try {
+    await Promise.race([once(out, a, { signal: off.signal }), once(out, b, { signal: off.signal })]);
+  } finally {
+    off.abort();
+  }
+}
+
 /** Writes with backpressure, failing fast when the reader went away. */
 async function write(out: Writable, data: string | Buffer): Promise<void> {
   if (out.destroyed) throw new Error('export destination closed');
-  if (!out.write(data)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (!out.write(data)) await either(out, 'drain', 'close');
 }
 
 async function waitDrain(out: Writable): Promise<void> {
   if (out.destroyed) throw new Error('export destination closed');
-  if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (out.writableNeedDrain) await either(out, 'drain', 'close');
 }
 
 function csvCell(v: JsonSafe): string {
@@ -113,7 +127,7 @@ function textSink(
       if (fmt === 'json') await write(out, encode(first ? ']' : '\n]'));
       if (fmt === 'geojson') await write(out, encode(first ? ']}' : '\n]}'));
       out.end();
-      await Promise.race([once(out, 'finish'), once(out, 'close')]);
+      await either(out, 'finish', 'close');
     },
   };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
+import { openDialog, screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg, type Caller } from '../helpers/server.ts';
 import { CONTACTS_CSV, contactsInput, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
@@ -161,7 +161,7 @@ describe('grants', () => {
     await screenshot(pp, 'console-grants');
     await expectAccessible(pp, 'console grants');
     await row.getByTestId('grant-renew').click();
-    const renew = pp.getByRole('dialog');
+    const renew = await openDialog(pp);
     await renew.getByLabel('新的截止日期').fill('2028-06-30');
     await renew.getByRole('button', { name: '续期' }).click();
     await renew.waitFor({ state: 'hidden' });
@@ -173,7 +173,7 @@ describe('grants', () => {
       .locator('tr', { hasText: '企业环保联系人信息' })
       .filter({ hasText: '— 2027-06-30' });
     await current.getByTestId('grant-revoke').click();
-    const revoke = pp.getByRole('dialog');
+    const revoke = await openDialog(pp);
     await expect.poll(() => revoke.getByRole('button', { name: '确认撤销' }).isDisabled()).toBe(true);
     await revoke.getByLabel('撤销原因').fill('执法协查已结束');
     await expectAccessible(pp, 'revoke dialog');
@@ -224,7 +224,7 @@ describe('a returned application', () => {
     await mine.filter({ hasText: '已退回' }).waitFor();
     await expectAccessible(page, 'account with a returned application');
     await notice.getByTestId('app-resubmit').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page);
     await dialog.getByTestId('return-reason').getByText('请写明执法事项和依据').waitFor();
     expect(await dialog.getByLabel('申请用途').inputValue()).toBe('协查');
     await dialog.getByLabel('申请用途').fill('依据《环境保护法》第五十五条，核实 3 起运输企业违规排放案件的企业联系人');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
+import { openDialog, screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg } from '../helpers/server.ts';
 import { CONTACTS_CSV, contactsInput, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
@@ -296,7 +296,7 @@ describe('sharing on conditions', () => {
     await mp.getByRole('tab', { name: '数据预览' }).click();
     await mp.locator('.ant-alert').first().waitFor();
     await mp.getByTestId('apply').click();
-    const dialog = mp.getByRole('dialog');
+    const dialog = await openDialog(mp);
     await dialog.getByLabel('申请用途').fill('环境执法协查');
     await dialog.getByLabel('应用场景').fill('交通运输执法中核实企业联系人');
     await screenshot(mp, 'apply-form');
@@ -327,7 +327,7 @@ describe('sharing on conditions', () => {
     await screenshot(pp, 'console-applications');
     await expectAccessible(pp, 'incoming applications');
     await incoming.getByTestId('app-answer').click();
-    const answer = pp.getByRole('dialog');
+    const answer = await openDialog(pp);
     await tick(answer.getByLabel('联系电话').last());
     await answer.getByTestId('app-answer-submit').click();
     await pp.locator('tr', { hasText: '企业环保联系人信息' }).getByText('已通过').waitFor();
@@ -372,7 +372,7 @@ describe('opening on conditions', () => {
     await signIn(page, 'citizen', USER_PASSWORD);
     await page.goto(`/datasets/${permitsId}`);
     await page.getByTestId('apply').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page);
     await dialog.getByText('公共数据安全承诺书 (v1)').waitFor();
     await dialog.getByText('公共数据开放利用协议 (v1)').waitFor();
     await dialog.getByLabel('申请用途').fill('空气污染与排放关系研究');

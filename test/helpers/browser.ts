@@ -185,9 +185,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  * ended, and again if a re-render of a busy page swallowed the click (seen on a loaded CI machine). Fails if the
  * state never sticks.
  */
+/** Resolves once no antd opening animation runs (a dialog zooming in): input given meanwhile can be lost. */
+export async function animationsDone(page: Page): Promise<void> {
+  await page.waitForFunction("!document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear')");
+}
+
+/** The open dialog, once it is shown and has finished zooming in. */
+export async function openDialog(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await animationsDone(page);
+  return dialog;
+}
+
 export async function tick(box: Locator, on = true): Promise<void> {
   const page = box.page();
-  await page.waitForFunction("!document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-fade-appear')");
+  await animationsDone(page);
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await box.isChecked()) !== on) await box.click();
     await page.waitForTimeout(100);

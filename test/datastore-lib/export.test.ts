@@ -28,6 +28,7 @@ beforeAll(async () => {
   });
   geo = {
     parquetPath: p,
+    idFromPosition: false,
     columns: [
       { name: '_id', type: 'integer' },
       { name: '名称', type: 'text' },

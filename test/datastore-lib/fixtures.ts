@@ -46,7 +46,7 @@ export async function makeFixture(): Promise<Fixture> {
   return {
     dir,
     engine,
-    small: { parquetPath: smallPath, columns: SMALL_COLUMNS },
+    small: { parquetPath: smallPath, idFromPosition: false, columns: SMALL_COLUMNS },
     cleanup() {
       engine.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -75,7 +75,7 @@ export async function makeGenerated(
   });
   return {
     parquetPath: p,
-    ...(idStored ? {} : { idFromPosition: true }),
+    idFromPosition: !idStored,
     columns: [
       { name: '_id', type: 'integer' },
       { name: '区', type: 'text' },

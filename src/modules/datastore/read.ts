@@ -155,7 +155,7 @@ export async function readableTable(
     version: { id: v.id, version: v.version, rowCount: v.rowCount, file: v.file },
     source: {
       parquetPath,
-      ...(idStored ? {} : { idFromPosition: true }),
+      idFromPosition: !idStored,
       columns,
       rowCount: v.rowCount,
       ...(rowFilterSql ? { rowFilterSql } : {}),

@@ -90,7 +90,7 @@ async function estimateCount(
   idSql: string,
   countOf: (where: string) => { sql: string; params: BindValue[] },
 ): Promise<number> {
-  const groups = await idRanges(query, src.parquetPath, src.idFromPosition === true);
+  const groups = await idRanges(query, src.parquetPath, src.idFromPosition);
   const picked: { min: string; max: string }[] = [];
   const k = Math.min(ESTIMATE_ROW_GROUPS, groups.length);
   for (let i = 0; i < k; i++) {

@@ -14,8 +14,11 @@ export interface ReadableColumn {
 
 export interface TableSource {
   parquetPath: string;
-  /** The file leaves `_id` out: it is the row's 1-based position (dataFileScan). Default: the file stores `_id`. */
-  idFromPosition?: boolean;
+  /**
+   * The file leaves `_id` out: it is the row's 1-based position (dataFileScan); false: the file stores `_id`. Required,
+   * so that whoever builds a source says which (DataEngine.idStored reads it from the file).
+   */
+  idFromPosition: boolean;
   /** Includes `_id`. */
   columns: ReadableColumn[];
   /** Extra trusted WHERE from a grant. */

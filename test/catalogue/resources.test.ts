@@ -3,6 +3,7 @@ import { DIALECTS } from '../helpers/db.ts';
 import {
   ADMIN_PASSWORD,
   ANON,
+  approveResource,
   resourceInput,
   seedOrg,
   startTestServer,
@@ -286,14 +287,7 @@ describe.each(DIALECTS)('resource catalogue on %s', (dialect) => {
   it('shows each role only what it may see, in lists and by id', async () => {
     const mk = async (name: string, o: Record<string, unknown>, publish: boolean) => {
       const id = (await create(steward, { name, ...o })).json().id as string;
-      if (publish) {
-        await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-        await s.request(reviewer, {
-          method: 'POST',
-          url: `/api/v1/resources/${id}/review`,
-          payload: { decision: 'approve' },
-        });
-      }
+      if (publish) await approveResource(s, steward, id);
       return id;
     };
     const cond = { sharingConditions: '需申请', sharingBasis: '依据文件' };

@@ -15,7 +15,15 @@ import {
   sitemapXml,
 } from '../../src/modules/compat/index.ts';
 import { DIALECTS, openTestStore, tempDir, type TestStore } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, ANON, resourceInput, seedOrg, type Caller, type TestServer } from '../helpers/server.ts';
+import {
+  ADMIN_PASSWORD,
+  ANON,
+  approveResource,
+  resourceInput,
+  seedOrg,
+  type Caller,
+  type TestServer,
+} from '../helpers/server.ts';
 import { multipart } from '../helpers/upload.ts';
 
 const DCAT = 'http://www.w3.org/ns/dcat#';
@@ -109,7 +117,6 @@ describe.each(DIALECTS)('DCAT, schema.org, sitemap and robots on %s', (dialect) 
     };
     const org = await seedOrg(s);
     const steward = await s.login('env_steward');
-    const reviewer = await s.login('reviewer');
     const publish = async (input: Record<string, unknown>, csv?: string) => {
       const id = (await s.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json<{
         id: string;
@@ -124,12 +131,7 @@ describe.each(DIALECTS)('DCAT, schema.org, sitemap and robots on %s', (dialect) 
         });
         await built.ctx.jobs.waitFor(load.json<{ job: { id: string } }>().job.id);
       }
-      await s.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
-      await s.request(reviewer, {
-        method: 'POST',
-        url: `/api/v1/resources/${id}/review`,
-        payload: { decision: 'approve' },
-      });
+      await approveResource(s, steward, id);
       return id;
     };
     openId = await publish(

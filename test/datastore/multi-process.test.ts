@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
+import { loadCsvOverHttp, startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { tempDir } from '../helpers/db.ts';
 import { seedOverHttp } from '../exchange/http.ts';
 import { resourceInput } from '../helpers/server.ts';
@@ -37,19 +37,7 @@ describe('several server processes over the same data', () => {
       expect(r).toEqual({ version: 1, rows: ['甲站:50', '乙站:60', '丙站:70', '丁站:80', '戊站:90'] });
 
     // A new version loaded through the second process is what the first one serves next.
-    const form = new FormData();
-    form.append('file', new Blob(['站点,AQI\n己站,30\n庚站,40\n']), 'aqi2.csv');
-    const load = (await (
-      await fetch(`${b.url}/api/v1/resources/${resourceId}/loads`, { method: 'POST', headers: admin, body: form })
-    ).json()) as { job: { id: string } };
-    for (let i = 0; ; i++) {
-      const j = (await (await fetch(`${b.url}/api/v1/jobs/${load.job.id}`, { headers: admin })).json()) as {
-        state: string;
-      };
-      if (j.state === 'succeeded') break;
-      if (j.state === 'failed' || i > 600) throw new Error(`load: ${JSON.stringify(j)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await loadCsvOverHttp(b.url, admin, resourceId, '站点,AQI\n己站,30\n庚站,40\n', 'aqi2.csv');
     for (const s of [a, b]) expect(await read(s)).toEqual({ version: 2, rows: ['己站:30', '庚站:40'] });
 
     // Eight reads through two processes: eight lines in the one exchange log.

@@ -1,4 +1,4 @@
-import { httpLogin, type ChildServer } from '../helpers/child-server.ts';
+import { httpLogin, loadCsvOverHttp, type ChildServer } from '../helpers/child-server.ts';
 import { resourceInput } from '../helpers/server.ts';
 
 export const ADMIN_PW = 'Admin#2026pw';
@@ -28,17 +28,7 @@ export async function seedOverHttp(server: ChildServer) {
     }),
   );
   const id = res.id as string;
-  const form = new FormData();
-  form.append('file', new Blob(['站点,AQI\n甲站,50\n乙站,60\n丙站,70\n丁站,80\n戊站,90\n']), 'aqi.csv');
-  const load = (await (
-    await fetch(`${server.url}/api/v1/resources/${id}/loads`, { method: 'POST', headers: admin, body: form })
-  ).json()) as { job: { id: string } };
-  for (let i = 0; ; i++) {
-    const j = await call('GET', `/api/v1/jobs/${load.job.id}`);
-    if (j.state === 'succeeded') break;
-    if (j.state === 'failed' || i > 400) throw new Error(`load: ${JSON.stringify(j)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await loadCsvOverHttp(server.url, admin, id, '站点,AQI\n甲站,50\n乙站,60\n丙站,70\n丁站,80\n戊站,90\n', 'aqi.csv');
   // Published straight away by the admin's review, so a public user may read it (open data).
   await call('POST', `/api/v1/resources/${id}/submit`);
   await call('POST', `/api/v1/resources/${id}/review`, { decision: 'approve' });

@@ -78,3 +78,24 @@ export async function httpLogin(url: string, username: string, password: string)
   const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
   return { cookie, 'x-csrf-token': body.csrfToken };
 }
+
+/** Uploads a CSV as a new version of a resource over HTTP and waits for its load job to succeed. */
+export async function loadCsvOverHttp(
+  url: string,
+  headers: Record<string, string>,
+  resourceId: string,
+  csv: string,
+  fileName: string,
+): Promise<void> {
+  const form = new FormData();
+  form.append('file', new Blob([csv]), fileName);
+  const load = (await (
+    await fetch(`${url}/api/v1/resources/${resourceId}/loads`, { method: 'POST', headers, body: form })
+  ).json()) as { job: { id: string } };
+  for (let i = 0; ; i++) {
+    const j = (await (await fetch(`${url}/api/v1/jobs/${load.job.id}`, { headers })).json()) as { state: string };
+    if (j.state === 'succeeded') return;
+    if (j.state === 'failed' || i > 600) throw new Error(`load: ${JSON.stringify(j)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -143,20 +143,25 @@ export function resourceInput(providerId: string, overrides: Record<string, unkn
   };
 }
 
-/** Registers a resource as the steward, has the reviewer approve it (published), and returns its id. */
-export async function publishResource(
-  server: TestServer,
-  steward: Caller,
-  input: Record<string, unknown>,
-): Promise<string> {
+/** The steward submits a registered resource and the reviewer approves it: it is published. */
+export async function approveResource(server: TestServer, steward: Caller, id: string): Promise<void> {
   const reviewer = await server.login('reviewer');
-  const id = (await server.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json()
-    .id as string;
   await server.request(steward, { method: 'POST', url: `/api/v1/resources/${id}/submit` });
   await server.request(reviewer, {
     method: 'POST',
     url: `/api/v1/resources/${id}/review`,
     payload: { decision: 'approve' },
   });
+}
+
+/** Registers a resource as the steward, has the reviewer approve it (published), and returns its id. */
+export async function publishResource(
+  server: TestServer,
+  steward: Caller,
+  input: Record<string, unknown>,
+): Promise<string> {
+  const id = (await server.request(steward, { method: 'POST', url: '/api/v1/resources', payload: input })).json()
+    .id as string;
+  await approveResource(server, steward, id);
   return id;
 }

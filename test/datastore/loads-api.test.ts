@@ -434,6 +434,27 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(rowsBefore.records.map((r: Record<string, unknown>) => r['站点名称'])).not.toContain('新城站');
   });
 
+  it('fails bad files with a clear error naming the problem, and keeps serving the current version', async () => {
+    const before = await currentVersion();
+    const rowsBefore = await servedRows();
+    const wide = Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',');
+    const bad: [string, string | Buffer, string][] = [
+      ['引号.csv', '站点名称,AQI\n"云溪站,50\n白云站,60\n', 'unbalanced_quote'],
+      ['wide.csv', `${wide}\n${wide}\n`, 'too_many_columns'],
+      ['空.csv', '', 'empty_file'],
+      ['半截.json', '[{"站点名称":"云溪站","AQI":50},{"站点名称":', 'invalid_json'],
+    ];
+    for (const [name, content, code] of bad) {
+      const res = await upload(steward, content, name);
+      expect(res.statusCode).toBe(202);
+      const job = await waitJob(steward, res.json().job.id);
+      expect([name, job.state, job.error?.code]).toEqual([name, 'failed', code]);
+      expect(job.error.message.length).toBeGreaterThan(10);
+      expect(await currentVersion()).toEqual(before);
+      expect(await servedRows()).toEqual(rowsBefore);
+    }
+  });
+
   it('cancels a running load and keeps serving the previous version', async () => {
     const before = await currentVersion();
     const rowsBefore = await servedRows();
@@ -502,6 +523,56 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     const again = parseSse((await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}/events` })).body);
     expect(again.map((e) => e.event)).toEqual(['progress', 'end']);
     expect(again[1]!.data.result).toEqual(polled.result);
+  });
+
+  it('applies the load options given through the API: header rows, delimiter, types, policy and upsert key', async () => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name: '区域降水季度统计', fields: [], openType: 'none' }),
+    });
+    const id = created.json().id as string;
+    const load = async (csv: string, query: string) => {
+      const res = await upload(steward, csv, '降水.csv', query, id);
+      expect(res.statusCode).toBe(202);
+      const job = await waitJob(steward, res.json().job.id);
+      expect(job.state).toBe('succeeded');
+      return { ...job.result, jobId: job.id as string };
+    };
+    const rows = async () =>
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/rows?sort=_id` })).json().records;
+
+    // Two header rows joined, ';' as the delimiter, 编号 forced to text (its digits would be an integer).
+    const first = await load(
+      ['编号;2020年;2020年', ';第一季度;第二季度', '001;12.5;30', '002;8;41.5'].join('\n'),
+      `?headerRows=2&delimiter=${encodeURIComponent(';')}&types=${encodeURIComponent('{"编号":"text"}')}`,
+    );
+    expect(first.ingest.delimiter).toBe(';');
+    expect(first.ingest.columns.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual([
+      ['编号', 'text'],
+      ['2020年/第一季度', 'decimal'],
+      ['2020年/第二季度', 'decimal'],
+    ]);
+    // Upsert on 编号: 002 replaced in place, 003 added after it.
+    await load(
+      ['编号;2020年;2020年', ';第一季度;第二季度', '002;9;40', '003;1;2'].join('\n'),
+      `?headerRows=2&delimiter=%3B&types=${encodeURIComponent('{"编号":"text"}')}&mode=upsert&key=${encodeURIComponent('编号')}`,
+    );
+    expect((await rows()).map((r: Record<string, unknown>) => [r._id, r['编号'], r['2020年/第一季度']])).toEqual([
+      [1, '001', 12.5],
+      [2, '002', 9],
+      [3, '003', 1],
+    ]);
+    // reject_row: the row whose value is not a number is reported, not loaded, and the column stays decimal.
+    const lines = ['站点,降水量'];
+    for (let i = 0; i < 40; i++) lines.push(`站${i},${i}.5`);
+    lines.push('站40,缺测');
+    const third = await load(lines.join('\n'), '?policy=reject_row');
+    expect(third.ingest.rowsRejected).toBe(1);
+    const report = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${third.jobId}/report` })).json();
+    expect(report.rejections).toEqual([expect.objectContaining({ row: 41, column: '降水量', value: '缺测' })]);
+    expect(third.ingest.columns.find((c: { name: string }) => c.name === '降水量').type).toBe('decimal');
+    expect(await rows()).toHaveLength(40);
   });
 
   it('keeps the catalogue field list in step: fields from a first load, then new and missing columns reported', async () => {

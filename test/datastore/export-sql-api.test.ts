@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/db.ts';
@@ -91,6 +95,48 @@ describe.each(DIALECTS)('exports and the SQL endpoint on %s', (dialect) => {
       (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/export?format=geojson` })).json()
         .code,
     ).toBe('geojson_unavailable');
+  });
+
+  it('downloads JSON, NDJSON, Parquet and CSV with a BOM: the rows the rows API serves, _id included', async () => {
+    const api = (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/rows?sort=_id` })).json()
+      .records as Record<string, unknown>[];
+    expect(api.length).toBeGreaterThan(0);
+    const get = (q: string) => s.request(steward, { method: 'GET', url: `/api/v1/resources/${openId}/export?${q}` });
+
+    const json = await get('format=json');
+    expect(json.headers['content-type']).toContain('application/json');
+    expect(json.headers['content-disposition']).toContain("filename*=UTF-8''");
+    expect(JSON.parse(json.body)).toEqual(api);
+
+    const nd = await get('format=ndjson');
+    expect(
+      nd.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(api);
+
+    const bom = await get('format=csv&encoding=utf8-bom');
+    expect([...bom.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bom.body.replace(/^\uFEFF/, '')).toMatch(/^_id,监测站,AQI,负责人\r?\n/);
+
+    // The Parquet download is a file of its own, with _id as a column, read back here by a separate DuckDB.
+    const pq = await get('format=parquet');
+    expect(pq.statusCode).toBe(200);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'citydata-pq-')), 'download.parquet');
+    fs.writeFileSync(file, pq.rawPayload);
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      const read = await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}') ORDER BY _id`);
+      const back = read.getRowObjectsJson().map((r) => ({ ...r, _id: Number(r._id) }) as Record<string, unknown>);
+      expect(back.map((r) => r._id)).toEqual(api.map((r) => r._id));
+      expect(back.map((r) => r['监测站'])).toEqual(api.map((r) => r['监测站']));
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   });
 
   it('masks a column the catalogue does not list yet for everyone but the provider, on every read path', async () => {

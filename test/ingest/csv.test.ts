@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 import type { IngestProgress } from '../../src/modules/ingest/index.ts';
 import { progressReporter } from '../../src/modules/ingest/ingest.ts';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 
 let h: Harness;
 beforeAll(async () => {
@@ -222,6 +223,31 @@ describe('load progress', () => {
       ['writing', 600, 10_000],
       ['writing', 600, 10_000],
       ['writing', 1000, 20_000],
+    ]);
+  });
+});
+
+describe('the data file, read by another engine', () => {
+  it('is plain Parquet another reader reads: the columns in load order, _id being the row position', async () => {
+    const r = await h.ingest(
+      ['站点,降水量,次数,观测时间', '云溪站,12.5,3,2024-01-01 08:00:00', '白云站,0,1,2024-01-01 09:00:00'].join('\n'),
+      'other-engine.csv',
+    );
+    // hyparquet: a Parquet reader in plain JavaScript, nothing shared with DuckDB.
+    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(r.out) });
+    expect(Object.keys(rows[0] ?? {})).toEqual(['站点', '降水量', '次数', '观测时间']);
+    expect(rows.map((x) => [x['站点'], Number(x['降水量']), Number(x['次数'])])).toEqual([
+      ['云溪站', 12.5, 3],
+      ['白云站', 0, 1],
+    ]);
+    expect(rows.map((x) => new Date(x['观测时间'] as Date).toISOString())).toEqual([
+      '2024-01-01T08:00:00.000Z',
+      '2024-01-01T09:00:00.000Z',
+    ]);
+    // What DuckDB's readers show as _id is that order: 1 for the first row of the file, 2 for the second.
+    expect((await h.rows(r.out)).map((x) => [x._id, x['站点']])).toEqual([
+      ['1', '云溪站'],
+      ['2', '白云站'],
     ]);
   });
 });

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from '../../migrations/index.ts';
 import type { Database } from './schema.ts';
+import { OwnSchemaPostgresDialect } from './introspector.ts';
 
 export type { Database } from './schema.ts';
 export type Dialect = 'sqlite' | 'postgres';
@@ -39,7 +40,7 @@ export function openMetadataStore(opts: StoreOptions): MetadataStore {
       max: 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }, opts.pgSchema) });
     return { db, dialect: 'postgres', schema: opts.pgSchema, destroy: () => db.destroy() };
   }
   const file = opts.sqlitePath ?? 'citydata.sqlite';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/db.ts';
@@ -453,6 +454,126 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       expect(await currentVersion()).toEqual(before);
       expect(await servedRows()).toEqual(rowsBefore);
     }
+  });
+
+  it('reports what it could not take from messy files, and keeps the current version when a file has no data', async () => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name: '监测站点原始记录', fields: [], openType: 'none' }),
+    });
+    const id = created.json().id as string;
+    const load = async (content: string | Buffer, name: string) => {
+      const res = await upload(steward, content, name, '', id);
+      expect(res.statusCode).toBe(202);
+      return waitJob(steward, res.json().job.id);
+    };
+    const rows = async (query = '') =>
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/rows?sort=_id${query}` })).json();
+    const versions = async () =>
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/versions` })).json() as {
+        id: string;
+        current: boolean;
+      }[];
+
+    // NUL bytes, an empty and a duplicate header, a ragged row: loaded, each named in the warnings or the report.
+    const messy = Buffer.from('站点,,站点,数值\n甲站,x,甲\u0000一,1\n乙站,y,乙二\n丙站,z,丙三,3\n', 'utf8');
+    const first = await load(messy, '杂乱.csv');
+    expect(first.state).toBe('succeeded');
+    const warnings = (first.result.ingest.warnings as string[]).join(' ');
+    expect(warnings).toMatch(/NUL bytes \(first at byte offset \d+, line 2\)/);
+    expect(warnings).toMatch(/empty header/);
+    expect(warnings).toMatch(/duplicate header/);
+    expect(first.result.ingest.rowsRejected).toBe(1);
+    const report = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${first.id}/report` })).json();
+    // Rows are counted from the first data row: the second one lacks its last field.
+    expect(report.rejections).toEqual([
+      expect.objectContaining({ row: 2, value: '乙站,y,乙二', reason: expect.stringMatching(/missing columns/) }),
+    ]);
+    expect(
+      (await rows()).records.map((r: Record<string, unknown>) => [r['站点'], r['column_2'], r['站点_2'], r['数值']]),
+    ).toEqual([
+      ['甲站', 'x', '甲一', 1],
+      ['丙站', 'z', '丙三', 3],
+    ]);
+
+    // A 10 MB field is kept whole and served (编号, a code by its name, stays text).
+    const long = '长'.repeat(4 * 1024 * 1024);
+    const second = await load(`编号,内容\n1,"${long}"\n2,短\n`, '长字段.csv');
+    expect(second.state).toBe('succeeded');
+    const served = (await rows()).records as Record<string, unknown>[];
+    expect(served.map((r) => [r['编号'], (r['内容'] as string).length])).toEqual([
+      ['1', long.length],
+      ['2', 1],
+    ]);
+    expect(served[0]!['内容']).toBe(long);
+
+    // An Excel file with no data fails with its code; the 10 MB version stays current.
+    const before = await versions();
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('空表');
+    const empty = await load(Buffer.from(await wb.xlsx.writeBuffer()), '空.xlsx');
+    expect([empty.state, empty.error.code]).toEqual(['failed', 'no_data']);
+    expect(await versions()).toEqual(before);
+    expect(((await rows()).records as Record<string, unknown>[]).map((r) => r['编号'])).toEqual(['1', '2']);
+
+    // GeoJSON features with invalid geometry are reported with their reason; the others load.
+    const feature = (n: number, geometry: unknown) => ({ type: 'Feature', properties: { 编号: n }, geometry });
+    const geo = await load(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          feature(1, { type: 'Point', coordinates: [113.3, 23.1] }),
+          feature(2, { type: 'Pointy', coordinates: [1, 2] }),
+          feature(3, { type: 'Point', coordinates: [500, 23] }),
+          feature(4, { type: 'Point', coordinates: [113.4, 23.2] }),
+        ],
+      }),
+      '站点.geojson',
+    );
+    expect(geo.state).toBe('succeeded');
+    expect([geo.result.ingest.rowsLoaded, geo.result.ingest.rowsRejected]).toEqual([2, 2]);
+    const geoReport = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${geo.id}/report` })).json();
+    expect(geoReport.rejections.map((r: { row: number; reason: string }) => [r.row, r.reason])).toEqual([
+      [2, 'invalid geometry type Pointy'],
+      [3, 'Point coordinates out of range for EPSG:4326'],
+    ]);
+    expect(((await rows()).records as Record<string, unknown>[]).map((r) => [r['编号'], r['_lon'], r['_lat']])).toEqual(
+      [
+        ['1', 113.3, 23.1],
+        ['4', 113.4, 23.2],
+      ],
+    );
+  });
+
+  it('queues a load behind a running one, and cancels a queued load before it starts', async () => {
+    const big = await uploadBig();
+    await waitRunning(big);
+    const queued = async () => {
+      const res = await upload(steward, CSV, 'queued.csv');
+      expect(res.statusCode).toBe(202);
+      return res.json().job.id as string;
+    };
+    const next = await queued();
+    const dropped = await queued();
+    const job = async (id: string) => (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${id}` })).json();
+    // One load at a time: both wait while the big one runs.
+    for (const id of [next, dropped])
+      expect(await job(id)).toMatchObject({ state: 'queued', startedAt: null, result: null });
+    const cancel = await s.request(steward, { method: 'POST', url: `/api/v1/jobs/${dropped}/cancel` });
+    expect(cancel.json()).toMatchObject({
+      state: 'cancelled',
+      startedAt: null,
+      error: { code: 'cancelled', message: 'Cancelled before it started' },
+    });
+    // The big load ends, then the queued one runs after it; the cancelled one never does.
+    const bigDone = await waitJob(steward, big);
+    expect(bigDone.state).toBe('succeeded');
+    const nextDone = await waitJob(steward, next);
+    expect(nextDone.state).toBe('succeeded');
+    expect(Date.parse(nextDone.startedAt)).toBeGreaterThanOrEqual(Date.parse(bigDone.finishedAt));
+    expect(await job(dropped)).toMatchObject({ state: 'cancelled', startedAt: null });
+    expect((await currentVersion())!.rows).toBe(CSV.split('\n').length - 1);
   });
 
   it('cancels a running load and keeps serving the previous version', async () => {

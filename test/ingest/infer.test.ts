@@ -52,6 +52,38 @@ describe('type inference', () => {
     expect(r.columns.find((c) => c.name === '空列')?.nullCount).toBe(4);
   });
 
+  it('reads five-digit numbers in a date column as Excel serial dates, and only there', async () => {
+    const r = await h.ingest(
+      csv(
+        ['统计日期', 'report date', '件数', 'd', '日期2'],
+        [
+          ['44186', '44197', '44186', '44186', '44186'],
+          ['44197', '45261', '12345', '45261', '123456'],
+          ['', '', '', '', ''],
+        ],
+      ),
+      's.csv',
+      { typeOverrides: { d: 'date' } },
+    );
+    expect(Object.fromEntries(r.columns.map((c) => [c.name, c.type]))).toEqual({
+      统计日期: 'date',
+      'report date': 'date',
+      // No date in its name: a count; a six-digit value: not a serial of our range.
+      件数: 'integer',
+      // Said to hold dates by the caller.
+      d: 'date',
+      日期2: 'integer',
+    });
+    const rows = await h.rows(r.out);
+    expect(rows.map((x) => [x.统计日期, x['report date'], x.d])).toEqual([
+      ['2020-12-21', '2021-01-01', '2020-12-21'],
+      ['2021-01-01', '2023-12-01', '2023-12-01'],
+      [null, null, null],
+    ]);
+    expect(r.warnings.join(' ')).toMatch(/column 统计日期: five-digit numbers read as Excel serial dates/);
+    expect(r.warnings.join(' ')).not.toMatch(/column d:/);
+  });
+
   it('keeps identifiers as text', async () => {
     const r = await h.ingest(
       csv(

@@ -248,6 +248,20 @@ const FILES: [string, string | Buffer, Partial<IngestOptions>?][] = [
     ),
   ],
   [
+    'Excel serial dates',
+    lines(
+      '统计日期,件数',
+      many(40, (i) => `${44186 + i},${i}`),
+    ),
+  ],
+  [
+    'Excel serial dates and a late six-digit number',
+    lines(
+      '统计日期,件数',
+      many(40, (i) => `${i === 35 ? 123456 : 44186 + i},${i}`),
+    ),
+  ],
+  [
     'NUL bytes in numbers',
     lines(
       'a,b',

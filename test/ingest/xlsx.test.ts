@@ -56,6 +56,25 @@ describe('XLSX', () => {
     expect(leftovers(h)).toEqual([]);
   });
 
+  it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('登记');
+      ws.addRow(['企业名称', '成立日期', '注册资本']);
+      ws.addRow(['甲公司', 44186, 50000]);
+      ws.addRow(['乙公司', 45261, 12000]);
+    });
+    const r = await h.ingest(buf, '登记.xlsx');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['企业名称', 'text'],
+      ['成立日期', 'date'],
+      ['注册资本', 'integer'],
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x.成立日期, x.注册资本])).toEqual([
+      ['2020-12-21', '50000'],
+      ['2023-12-01', '12000'],
+    ]);
+  });
+
   it('uses headerRows when given', async () => {
     const buf = await xlsx((wb) => statsSheet(wb.addWorksheet('S')));
     const r = await h.ingest(buf, 's.xlsx', { headerRows: 1 });

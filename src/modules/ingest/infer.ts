@@ -248,6 +248,8 @@ export interface ColumnPlan {
   /** Whether some non-null values may not fit (then rows are checked and rejections listed). */
   mayReject: boolean;
   warning: string | null;
+  /** A date column written as Excel serial day numbers (44186 = 2020-12-21), not as date text. */
+  excelSerial?: boolean;
 }
 
 function looksLikeIdentifier(name: string, s: ColumnStats): string | null {
@@ -259,6 +261,37 @@ function looksLikeIdentifier(name: string, s: ColumnStats): string | null {
   if (s.minDigitsLen === s.maxDigitsLen && s.maxDigitsLen >= 9) return 'values all have the same length (codes)';
   if (s.minDigitsLen === s.maxDigitsLen && s.divisions === s.nonNull) return 'values look like division codes';
   return null;
+}
+
+/** Column names that announce a date or a time of day. */
+const DATE_NAME = /(日期|时间|年月日|date|(^|[^a-z])(day|time)([^a-z]|$))/i;
+/** A five-digit Excel serial day number: 10000 (1927-05-18) to 99999 (2173-10-14). */
+const RE_EXCEL_SERIAL = String.raw`[1-9]\d{4}`;
+
+/**
+ * Whether every value is a five-digit whole number, which Excel writes for a date cell without a date format (and
+ * CSV exports of such sheets carry): a serial day number counted from 1899-12-30 (STANDARDS.md §4).
+ */
+function allExcelSerials(s: ColumnStats): boolean {
+  return (
+    s.nonNull > 0 && s.digits === s.nonNull && s.leadingZeros === 0 && s.minDigitsLen === 5 && s.maxDigitsLen === 5
+  );
+}
+
+/** The date of a serial day number (Excel's epoch 1899-12-30 takes its 1900 leap-year bug into account). */
+const excelSerialDate = (x: string) => `(DATE '1899-12-30' + TRY_CAST(${x} AS INTEGER))`;
+
+function excelSerialPlan(warning: string | null): ColumnPlan {
+  const cast = (x: string) => `CASE WHEN ${match(x, RE_EXCEL_SERIAL)} THEN ${excelSerialDate(x)} END`;
+  return {
+    type: 'date',
+    sqlType: 'DATE',
+    cast,
+    fastCast: excelSerialDate,
+    mayReject: false,
+    warning,
+    excelSerial: true,
+  };
 }
 
 function decimalSqlType(s: ColumnStats): string {
@@ -376,6 +409,7 @@ function fullCheck(
       );
     }
     case 'date':
+      if (plan.excelSerial) return gated(RE_EXCEL_SERIAL, excelSerialDate);
       return gated(RE_DATE, (x) => `TRY_CAST(${normDate(x)} AS DATE)`);
     case 'datetime':
       return gated(RE_WHEN, (x) => `TRY_CAST(${normDate(x)} AS TIMESTAMP)`);
@@ -405,6 +439,7 @@ function fastCheck(
         value: (c, fail) => `coalesce(TRY_CAST(${c} AS ${plan.sqlType}), ${fail})`,
       };
     case 'date':
+      if (plan.excelSerial) return null;
       return {
         test: (c) => `strlen(${c}) = 10 AND TRY_CAST(${c} AS DATE)::VARCHAR = ${c}`,
         value: (c) => `TRY_CAST(${c} AS DATE)`,
@@ -422,7 +457,12 @@ function fastCheck(
 
 /** Whether a plan chosen from whole-file counts is the one a sample chose (same type and SQL type). */
 export function samePlan(a: ColumnPlan, b: ColumnPlan): boolean {
-  return a.type === b.type && a.sqlType === b.sqlType && a.mayReject === b.mayReject;
+  return (
+    a.type === b.type &&
+    a.sqlType === b.sqlType &&
+    a.mayReject === b.mayReject &&
+    Boolean(a.excelSerial) === Boolean(b.excelSerial)
+  );
 }
 
 const NEAR_FIT = 0.95;
@@ -438,6 +478,12 @@ export function chooseType(
   policy: 'widen' | 'reject_row',
   override: ColumnType | undefined,
 ): ColumnPlan {
+  // A date column of serial day numbers: by its name, or because the caller said it holds dates.
+  if ((override === 'date' || (!override && DATE_NAME.test(name))) && allExcelSerials(s)) {
+    return excelSerialPlan(
+      override ? null : `column ${name}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)`,
+    );
+  }
   if (override) {
     const p = planFor(override, s);
     return { ...p, mayReject: override !== 'text' && fitCount(override, s) < s.nonNull, warning: null };

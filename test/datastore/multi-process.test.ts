@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCsvOverHttp, startChildServer, type ChildServer } from '../helpers/child-server.ts';
-import { tempDir } from '../helpers/db.ts';
+import { DIALECTS, PG_URL, tempDir } from '../helpers/db.ts';
 import { seedOverHttp } from '../exchange/http.ts';
 import { resourceInput } from '../helpers/server.ts';
 
@@ -78,5 +80,80 @@ describe('several server processes over the same data', () => {
     expect(del.status).toBeLessThan(300);
     expect(await eventually(async () => !(await found(b, '噪声自动监测')).includes(created.id))).toBe(true);
     // Two processes, a load and a handful of reads: a budget for a busy machine, not a speed check.
+  }, 240_000);
+});
+
+/**
+ * Loads of one table through two processes at once, on each metadata store: every append is kept and every version
+ * numbered once (each process runs its own loads one at a time; the two run side by side).
+ */
+describe.each(DIALECTS)('concurrent loads through two server processes (%s)', (dialect) => {
+  const dataDir = tempDir('citydata-multi-');
+  const servers: ChildServer[] = [];
+  let schema: string | null = null;
+  afterAll(async () => {
+    for (const s of servers) await s.stop('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (schema) {
+      const c = new pg.Client({ connectionString: PG_URL! });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    }
+  });
+
+  it('loses no append when both processes load the same table at once', async () => {
+    const env: Record<string, string> = {};
+    if (dialect === 'postgres') {
+      schema = `t_${randomBytes(6).toString('hex')}`;
+      const c = new pg.Client({ connectionString: PG_URL! });
+      await c.connect();
+      await c.query(`CREATE SCHEMA ${schema}`);
+      await c.end();
+      const url = new URL(PG_URL!);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      env.DATABASE_URL = url.toString();
+    }
+    // One after the other: the first creates the store.
+    const a = await startChildServer(dataDir, env);
+    servers.push(a);
+    const b = await startChildServer(dataDir, env);
+    servers.push(b);
+    // A department (and a first table) to register the resource under.
+    const { admin } = await seedOverHttp(a);
+    const dept = (await (await fetch(`${a.url}/api/v1/departments`, { headers: admin })).json()) as { id: string }[];
+    const created = (await (
+      await fetch(`${a.url}/api/v1/resources`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify(resourceInput(dept[0]!.id, { name: '并发追加测试', fields: [], openType: 'none' })),
+      })
+    ).json()) as { id: string };
+    // Three appends through each process, all sent at once: each process runs its own one at a time, the two
+    // processes side by side, so appends of the same table overlap.
+    const batches = Array.from({ length: 6 }, (_, i) => i);
+    await Promise.all(
+      batches.map((i) =>
+        loadCsvOverHttp(
+          (i % 2 ? b : a).url,
+          admin,
+          created.id,
+          `批次,序号\n${i},1\n${i},2\n`,
+          `batch${i}.csv`,
+          '?mode=append',
+        ),
+      ),
+    );
+    const rows = (await (
+      await fetch(`${b.url}/api/v1/resources/${created.id}/rows?limit=100`, { headers: admin })
+    ).json()) as { records: { 批次: number; 序号: number }[] };
+    expect(rows.records.map((r) => `${r.批次}-${r.序号}`).sort()).toEqual(
+      batches.flatMap((i) => [`${i}-1`, `${i}-2`]).sort(),
+    );
+    const versions = (await (
+      await fetch(`${a.url}/api/v1/resources/${created.id}/versions`, { headers: admin })
+    ).json()) as { version: number; rows: number; current: boolean }[];
+    expect(versions.map((v) => v.version).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions.find((v) => v.current)).toMatchObject({ version: 6, rows: 12 });
   }, 240_000);
 });

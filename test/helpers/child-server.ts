@@ -86,11 +86,13 @@ export async function loadCsvOverHttp(
   resourceId: string,
   csv: string,
   fileName: string,
+  /** Load options as a query string, e.g. `?mode=append`. */
+  query = '',
 ): Promise<void> {
   const form = new FormData();
   form.append('file', new Blob([csv]), fileName);
   const load = (await (
-    await fetch(`${url}/api/v1/resources/${resourceId}/loads`, { method: 'POST', headers, body: form })
+    await fetch(`${url}/api/v1/resources/${resourceId}/loads${query}`, { method: 'POST', headers, body: form })
   ).json()) as { job: { id: string } };
   for (let i = 0; ; i++) {
     const j = (await (await fetch(`${url}/api/v1/jobs/${load.job.id}`, { headers })).json()) as { state: string };

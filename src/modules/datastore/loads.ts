@@ -70,6 +70,12 @@ const PHASE_SPANS: Record<'reading' | 'inferring' | 'writing', [number, number]>
   writing: [0.2, 1],
 };
 
+/** How many times a load builds on a newer version when other loads of the table keep finishing first. */
+const MAX_SWITCH_ATTEMPTS = 5;
+
+/** Another load (or a rollback) made a different version current while this one was being built. */
+class VersionConflict extends Error {}
+
 export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport> {
   const paths = dataPaths(ctx.config.dataDir);
   const db = ctx.store.db;
@@ -105,103 +111,136 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         },
       });
       if (signal.aborted) throw new AppError(409, 'cancelled', 'Cancelled by the user');
-      const previous = await datastoreRepo.current(db, payload.resourceId);
-      let source = building;
-      let rows = result.rowsLoaded;
-      if (payload.mode !== 'replace' && previous) {
-        const m = await mergeVersions({
-          engine: ctx.engine,
-          previous: path.join(ctx.config.dataDir, previous.file),
-          incoming: building,
-          mode: payload.mode,
-          key: payload.key,
-          outFile: merged,
-        });
-        rows = m.rows;
-        source = merged;
-      }
-      const version = (await datastoreRepo.maxVersion(db, payload.resourceId)) + 1;
-      const relFile = path.join('tables', payload.resourceId, `v${version}-${id}.parquet`);
-      const finalFile = path.join(ctx.config.dataDir, relFile);
-      // The new file is complete before it gets its final name; the metadata transaction then makes it current.
-      fs.renameSync(source, finalFile);
-      fs.rmSync(building, { force: true });
-      // The file's own columns: a merge may reorder them, and a GeoJSON source adds _geometry (and _lon/_lat for
-      // points) beside the ingest's typed columns.
-      const inFile = await readParquetColumns(ctx, finalFile);
-      const typed = new Map(result.columns.map((c) => [c.name, c.type]));
-      const finalColumns = inFile
-        .filter((c) => c.name !== '_id')
-        .map((c) => ({ name: c.name, type: source === merged ? c.type : (typed.get(c.name) ?? c.type) }));
-
-      const resource = await getResourceRow(
-        db,
-        {
-          kind: 'user',
-          userId: payload.actorId,
-          username: 'job',
-          role: 'platform_admin',
-          departmentId: null,
-          via: 'cli',
-        },
-        payload.resourceId,
-      );
-      const fieldNames = new Set(
-        (
-          await ctx.store.db
-            .selectFrom('resource_fields')
-            .select('name')
-            .where('resource_id', '=', resource.id)
-            .execute()
-        ).map((f) => f.name),
-      );
-      const dataNames = finalColumns.map((c) => c.name);
-      const fieldSync = {
-        // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
-        newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),
-        missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
-        fieldsCreated: false,
-      };
-      const { rejections, ...ingestSummary } = result;
-      const report: LoadReport = {
-        versionId: randomUUID(),
-        version,
-        rows,
-        ingest: { ...ingestSummary, rejectionsShown: rejections.length },
-        fieldSync,
-      };
-      const at = nowIso();
-      await db.transaction().execute(async (trx) => {
-        await datastoreRepo.insertVersion(trx, {
-          id: report.versionId,
-          resource_id: payload.resourceId,
-          version,
-          file: relFile,
-          row_count: rows,
-          byte_size: fs.statSync(finalFile).size,
-          columns: JSON.stringify(finalColumns),
-          mode: payload.mode,
-          source_name: payload.originalName,
-          report: JSON.stringify({ ...report, rejections }),
-          geometry: result.geometry ? JSON.stringify(result.geometry) : null,
-          job_id: id,
-          created_by: payload.actorId,
-          created_at: at,
-        });
-        await datastoreRepo.setCurrent(trx, payload.resourceId, report.versionId, rows, at);
-        // A resource registered without fields takes them from its first load (types mapped to 信息项 types).
-        if (fieldNames.size === 0 && ['draft', 'returned'].includes(resource.status)) {
-          await updateFieldsFromData(
-            trx,
-            payload.resourceId,
-            payload.actorId,
-            finalColumns
-              .filter((c) => c.name !== '_id')
-              .map((c) => ({ name: c.name, dataType: MAPPED_TYPE[c.type as ColumnType] ?? 'string' })),
-          );
-          report.fieldSync.fieldsCreated = true;
+      // Loads of one table through several server processes may overlap. The switch succeeds only against the version
+      // this load was built on; otherwise it is built again on the newer one (a new merge for append and upsert).
+      let report: LoadReport;
+      for (let attempt = 1; ; attempt++) {
+        const previous = await datastoreRepo.current(db, payload.resourceId);
+        let source = building;
+        let rows = result.rowsLoaded;
+        if (payload.mode !== 'replace' && previous) {
+          const m = await mergeVersions({
+            engine: ctx.engine,
+            previous: path.join(ctx.config.dataDir, previous.file),
+            incoming: building,
+            mode: payload.mode,
+            key: payload.key,
+            outFile: merged,
+          });
+          rows = m.rows;
+          source = merged;
         }
-      });
+        const version = (await datastoreRepo.maxVersion(db, payload.resourceId)) + 1;
+        const relFile = path.join('tables', payload.resourceId, `v${version}-${id}.parquet`);
+        const finalFile = path.join(ctx.config.dataDir, relFile);
+        // The new file is complete before it gets its final name; the metadata transaction then makes it current.
+        fs.renameSync(source, finalFile);
+        // The file's own columns: a merge may reorder them, and a GeoJSON source adds _geometry (and _lon/_lat for
+        // points) beside the ingest's typed columns.
+        const inFile = await readParquetColumns(ctx, finalFile);
+        const typed = new Map(result.columns.map((c) => [c.name, c.type]));
+        const finalColumns = inFile
+          .filter((c) => c.name !== '_id')
+          .map((c) => ({ name: c.name, type: source === merged ? c.type : (typed.get(c.name) ?? c.type) }));
+
+        const resource = await getResourceRow(
+          db,
+          {
+            kind: 'user',
+            userId: payload.actorId,
+            username: 'job',
+            role: 'platform_admin',
+            departmentId: null,
+            via: 'cli',
+          },
+          payload.resourceId,
+        );
+        const fieldNames = new Set(
+          (
+            await ctx.store.db
+              .selectFrom('resource_fields')
+              .select('name')
+              .where('resource_id', '=', resource.id)
+              .execute()
+          ).map((f) => f.name),
+        );
+        const dataNames = finalColumns.map((c) => c.name);
+        const fieldSync = {
+          // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
+          newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),
+          missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
+          fieldsCreated: false,
+        };
+        const { rejections, ...ingestSummary } = result;
+        report = {
+          versionId: randomUUID(),
+          version,
+          rows,
+          ingest: { ...ingestSummary, rejectionsShown: rejections.length },
+          fieldSync,
+        };
+        const at = nowIso();
+        try {
+          await db.transaction().execute(async (trx) => {
+            await datastoreRepo.insertVersion(trx, {
+              id: report.versionId,
+              resource_id: payload.resourceId,
+              version,
+              file: relFile,
+              row_count: rows,
+              byte_size: fs.statSync(finalFile).size,
+              columns: JSON.stringify(finalColumns),
+              mode: payload.mode,
+              source_name: payload.originalName,
+              report: JSON.stringify({ ...report, rejections }),
+              geometry: result.geometry ? JSON.stringify(result.geometry) : null,
+              job_id: id,
+              created_by: payload.actorId,
+              created_at: at,
+            });
+            if (
+              !(await datastoreRepo.switchCurrent(
+                trx,
+                payload.resourceId,
+                previous?.id ?? null,
+                report.versionId,
+                rows,
+                at,
+              ))
+            )
+              throw new VersionConflict();
+            // A resource registered without fields takes them from its first load (types mapped to 信息项 types).
+            if (fieldNames.size === 0 && ['draft', 'returned'].includes(resource.status)) {
+              await updateFieldsFromData(
+                trx,
+                payload.resourceId,
+                payload.actorId,
+                finalColumns
+                  .filter((c) => c.name !== '_id')
+                  .map((c) => ({ name: c.name, dataType: MAPPED_TYPE[c.type as ColumnType] ?? 'string' })),
+              );
+              report.fieldSync.fieldsCreated = true;
+            }
+          });
+        } catch (err) {
+          // Nothing of this try stays: the new data goes back for the next try (or the job's cleanup).
+          if (source === building) fs.renameSync(finalFile, building);
+          else fs.rmSync(finalFile, { force: true });
+          // Lost the race: another load switched the version, or took this version number first.
+          const lost =
+            err instanceof VersionConflict || (await datastoreRepo.maxVersion(db, payload.resourceId)) >= version;
+          if (!lost) throw err;
+          if (attempt >= MAX_SWITCH_ATTEMPTS)
+            throw new AppError(
+              409,
+              'version_conflict',
+              `Other loads of this table finished first ${attempt} times over; nothing was changed: load the file again`,
+            );
+          continue;
+        }
+        fs.rmSync(building, { force: true });
+        break;
+      }
       await setDataFlags(db, payload.resourceId, { hasGeometry: result.geometry !== null });
       fs.rmSync(uploadDir, { recursive: true, force: true });
       for (const h of ctx.events.onResourceChanged) await h(payload.resourceId);
@@ -298,8 +337,9 @@ export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
     for (const f of fs.readdirSync(full)) {
       const rel = path.join('tables', dir, f);
       // A load's working files: .building-<job>.parquet, .merging-<job>.parquet and the ingest's
-      // ..building-<job>.parquet.<random>.partial it writes before renaming.
-      const jobOfFile = /^\.+(?:building|merging)-([0-9a-f-]+)\.parquet/.exec(f)?.[1];
+      // ..building-<job>.parquet.<random>.partial it writes before renaming, and v<n>-<job>.parquet between its
+      // rename and its commit (a load running in another server process).
+      const jobOfFile = /^(?:\.+(?:building|merging)-|v\d+-)([0-9a-f-]+)\.parquet/.exec(f)?.[1];
       const dataFile = f.endsWith('.parquet') || f.endsWith('.partial');
       if (dataFile && !known.has(rel) && !(jobOfFile && active.has(jobOfFile))) {
         fs.rmSync(path.join(full, f), { force: true });

@@ -63,6 +63,36 @@ export const datastoreRepo = {
         .values({ resource_id: resourceId, current_version_id: versionId, row_count: rowCount, updated_at: at })
         .execute();
   },
+  /**
+   * Makes `versionId` current only if the current version is still `expected` (null: the table has none yet), in the
+   * caller's transaction. False when another load or a rollback switched it meanwhile (another server process):
+   * the caller then builds on the newer version and tries again, so no load silently undoes another.
+   */
+  switchCurrent: async (
+    db: Db,
+    resourceId: string,
+    expected: string | null,
+    versionId: string,
+    rowCount: number,
+    at: string,
+  ): Promise<boolean> => {
+    const set = { current_version_id: versionId, row_count: rowCount, updated_at: at };
+    if (expected === null) {
+      const inserted = await db
+        .insertInto('datasets')
+        .values({ resource_id: resourceId, ...set })
+        .onConflict((oc) => oc.column('resource_id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+    }
+    const updated = await db
+      .updateTable('datasets')
+      .set(set)
+      .where('resource_id', '=', resourceId)
+      .where('current_version_id', expected === null ? 'is' : '=', expected)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  },
   allFiles: async (db: Db) =>
     new Set((await db.selectFrom('table_versions').select('file').execute()).map((r) => r.file)),
   jobsOf: (db: Db, resourceId: string, limit: number) =>

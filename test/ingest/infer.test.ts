@@ -53,13 +53,14 @@ describe('type inference', () => {
   });
 
   it('reads five-digit numbers in a date column as Excel serial dates, and only there', async () => {
+    const notDates = ['件数', 'candidate_votes', 'updates', 'response_time_ms', '平均响应时间(秒)', 'visitors per day'];
     const r = await h.ingest(
       csv(
-        ['统计日期', 'report date', '件数', 'd', '日期2'],
+        ['统计日期', 'report date', 'reportDate', 'd', '日期2', '日期编码', ...notDates],
         [
-          ['44186', '44197', '44186', '44186', '44186'],
-          ['44197', '45261', '12345', '45261', '123456'],
-          ['', '', '', '', ''],
+          ['44186', '44197', '44197', '44186', '44186', '44186', ...notDates.map(() => '44186')],
+          ['44197', '45261', '45261', '45261', '123456', '44197', ...notDates.map(() => '12345')],
+          ['', '', '', '', '', '', ...notDates.map(() => '')],
         ],
       ),
       's.csv',
@@ -68,11 +69,15 @@ describe('type inference', () => {
     expect(Object.fromEntries(r.columns.map((c) => [c.name, c.type]))).toEqual({
       统计日期: 'date',
       'report date': 'date',
-      // No date in its name: a count; a six-digit value: not a serial of our range.
-      件数: 'integer',
+      reportDate: 'date',
       // Said to hold dates by the caller.
       d: 'date',
+      // A six-digit value: not a serial of our range.
       日期2: 'integer',
+      // A code by its name.
+      日期编码: 'text',
+      // Counts and durations, whatever their names share with dates.
+      ...Object.fromEntries(notDates.map((n) => [n, 'integer'])),
     });
     const rows = await h.rows(r.out);
     expect(rows.map((x) => [x.统计日期, x['report date'], x.d])).toEqual([

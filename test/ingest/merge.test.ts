@@ -47,6 +47,49 @@ describe('mergeVersions', () => {
     ]);
   });
 
+  it('makes a column text when its type changes kind between versions (integers, then dates), in append and upsert', async () => {
+    const ints = (await h.ingest('编码,值\nA,44186\nB,2\n', 'i.csv')).out;
+    const dates = (await h.ingest('编码,值\nB,2020-12-21\nC,2021-01-05\n', 'd.csv')).out;
+    const appended = await mergeVersions({
+      engine: h.engine,
+      previous: ints,
+      incoming: dates,
+      mode: 'append',
+      outFile: out('k.parquet'),
+    });
+    expect(appended.rows).toBe(4);
+    expect((await h.schema(out('k.parquet')))['值']).toBe('VARCHAR');
+    expect((await h.rows(out('k.parquet'))).map((x) => [x._id, x.编码, x.值])).toEqual([
+      ['1', 'A', '44186'],
+      ['2', 'B', '2'],
+      ['3', 'B', '2020-12-21'],
+      ['4', 'C', '2021-01-05'],
+    ]);
+    await mergeVersions({
+      engine: h.engine,
+      previous: ints,
+      incoming: dates,
+      mode: 'upsert',
+      key: ['编码'],
+      outFile: out('ku.parquet'),
+    });
+    expect((await h.rows(out('ku.parquet'))).map((x) => [x.编码, x.值])).toEqual([
+      ['A', '44186'],
+      ['B', '2020-12-21'],
+      ['C', '2021-01-05'],
+    ]);
+    // Numbers of different widths still combine as numbers.
+    const decimals = (await h.ingest('编码,值\nD,1.5\n', 'n.csv')).out;
+    await mergeVersions({
+      engine: h.engine,
+      previous: ints,
+      incoming: decimals,
+      mode: 'append',
+      outFile: out('kn.parquet'),
+    });
+    expect((await h.schema(out('kn.parquet')))['值']).toMatch(/^DECIMAL/);
+  });
+
   it('upsert replaces rows with the same key in place and appends new keys', async () => {
     const r = await mergeVersions({
       engine: h.engine,

@@ -263,8 +263,21 @@ function looksLikeIdentifier(name: string, s: ColumnStats): string | null {
   return null;
 }
 
-/** Column names that announce a date or a time of day. */
-const DATE_NAME = /(日期|时间|年月日|date|(^|[^a-z])(day|time)([^a-z]|$))/i;
+/**
+ * Whether a column's name says it holds calendar dates: 日期 (出生日期, 统计日期…), or the English word date as a word
+ * of its own (report date, report_date, reportDate; not update, candidate or validated). Time, 时间 and day are left
+ * out: they also name durations and counts (response time, 办理时间(分钟), visitors per day). A name that says code
+ * or number (日期编码, dateCode) is not a date.
+ */
+function namesDate(name: string): boolean {
+  if (ID_NAME.test(name)) return false;
+  if (name.includes('日期')) return true;
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/);
+  return words.includes('date');
+}
 /** A five-digit Excel serial day number: 10000 (1927-05-18) to 99999 (2173-10-14). */
 const RE_EXCEL_SERIAL = String.raw`[1-9]\d{4}`;
 
@@ -479,7 +492,7 @@ export function chooseType(
   override: ColumnType | undefined,
 ): ColumnPlan {
   // A date column of serial day numbers: by its name, or because the caller said it holds dates.
-  if ((override === 'date' || (!override && DATE_NAME.test(name))) && allExcelSerials(s)) {
+  if ((override === 'date' || (!override && namesDate(name))) && allExcelSerials(s)) {
     return excelSerialPlan(
       override ? null : `column ${name}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)`,
     );

@@ -39,8 +39,8 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
     `.${path.basename(opts.outFile)}.${crypto.randomBytes(6).toString('hex')}.partial`,
   );
   try {
-    const inc = dataFileSql(opts.incoming, await opts.engine.idStored(opts.incoming));
-    const prev = opts.previous === null ? null : dataFileSql(opts.previous, await opts.engine.idStored(opts.previous));
+    let inc = dataFileSql(opts.incoming, await opts.engine.idStored(opts.incoming));
+    let prev = opts.previous === null ? null : dataFileSql(opts.previous, await opts.engine.idStored(opts.previous));
     const rows = await opts.engine.withConnection(async (conn) => {
       let query: string;
       if (opts.mode === 'replace' || prev === null) {
@@ -52,6 +52,28 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
         const names = [...prevCols.map((c) => c.name)];
         for (const c of incCols) if (!names.includes(c.name)) names.push(c.name);
         const cols = names.filter((c) => c !== '_id').map(quoteIdent);
+        // A column both sides have with types of different kinds (a date now, integers before) becomes text on both,
+        // as a late value that breaks a type widens a column within one file.
+        const asText = new Set(
+          prevCols
+            .filter((p) => {
+              const t = incCols.find((c) => c.name === p.name)?.type;
+              return p.name !== '_id' && t !== undefined && typeFamily(t) !== typeFamily(p.type);
+            })
+            .map((c) => c.name),
+        );
+        const widened = (from: string, have: { name: string }[]) =>
+          asText.size === 0
+            ? from
+            : `(SELECT ${have
+                .map((c) =>
+                  asText.has(c.name)
+                    ? `CAST(${quoteIdent(c.name)} AS VARCHAR) AS ${quoteIdent(c.name)}`
+                    : quoteIdent(c.name),
+                )
+                .join(', ')} FROM ${from})`;
+        prev = widened(prev, prevCols);
+        inc = widened(inc, incCols);
         const out = `row_number() OVER (ORDER BY __g, __o) AS _id${cols.length > 0 ? ', ' + cols.join(', ') : ''}`;
         if (opts.mode === 'append') {
           query = `SELECT ${out} FROM (
@@ -93,6 +115,14 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
     await fsp.rm(partial, { force: true });
     throw err;
   }
+}
+
+/** Types that combine into one column without loss of kind: numbers with numbers, dates with timestamps. */
+function typeFamily(duck: string): string {
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(duck))
+    return 'number';
+  if (/^(DATE|TIMESTAMP)/.test(duck)) return 'time';
+  return duck;
 }
 
 function validateKey(key: string[] | undefined, incCols: { name: string }[], prevCols: { name: string }[]): string[] {

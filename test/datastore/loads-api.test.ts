@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { datastoreRepo } from '../../src/modules/datastore/repository.ts';
 import { DIALECTS } from '../helpers/db.ts';
 import {
   ADMIN_PASSWORD,
@@ -544,6 +545,59 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
         ['4', 113.4, 23.2],
       ],
     );
+  });
+
+  it('builds an append again on the newer version when another load switched the table meanwhile', async () => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name: '站点巡检记录', fields: [], openType: 'none' }),
+    });
+    const id = created.json().id as string;
+    const load = async (csv: string, query = '') => {
+      const job = await waitJob(steward, (await upload(steward, csv, '巡检.csv', query, id)).json().job.id);
+      expect(job.state).toBe('succeeded');
+      return job;
+    };
+    await load('站点,次数\n甲,1\n');
+    await load('站点,次数\n乙,2\n', '?mode=append');
+    // The next append is first handed version 1 as the current one, as a process would be that read it just before
+    // another process committed version 2: its switch must fail and the append be built again on version 2.
+    const v1 = await s.ts.store.db
+      .selectFrom('table_versions')
+      .selectAll()
+      .where('resource_id', '=', id)
+      .where('version', '=', 1)
+      .executeTakeFirstOrThrow();
+    const real = datastoreRepo.current;
+    let handedStale = 0;
+    const spy = vi.spyOn(datastoreRepo, 'current').mockImplementation(async (db, resourceId) => {
+      if (resourceId === id && handedStale === 0) {
+        handedStale++;
+        return v1;
+      }
+      return real(db, resourceId);
+    });
+    try {
+      const job = await load('站点,次数\n丙,3\n', '?mode=append');
+      expect(handedStale).toBe(1);
+      expect(job.result).toMatchObject({ version: 3, rows: 3 });
+    } finally {
+      spy.mockRestore();
+    }
+    const rows = (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}/rows?sort=_id` })).json();
+    expect(rows.records.map((r: Record<string, unknown>) => [r._id, r['站点'], r['次数']])).toEqual([
+      [1, '甲', 1],
+      [2, '乙', 2],
+      [3, '丙', 3],
+    ]);
+    // Nothing of the failed try is left beside the versions' files.
+    const listed = new Set(
+      (await s.ts.store.db.selectFrom('table_versions').select('file').where('resource_id', '=', id).execute()).map(
+        (v) => path.basename(v.file),
+      ),
+    );
+    expect(fs.readdirSync(path.join(s.ts.dataDir, 'tables', id)).filter((f) => !listed.has(f))).toEqual([]);
   });
 
   it('queues a load behind a running one, and cancels a queued load before it starts', async () => {

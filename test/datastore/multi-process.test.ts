@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCsvOverHttp, startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { DIALECTS, PG_URL, tempDir } from '../helpers/db.ts';
 import { seedOverHttp } from '../exchange/http.ts';
@@ -12,11 +12,14 @@ import { resourceInput } from '../helpers/server.ts';
  * table, a load through one is served by the other at once, and every read through either is in the one exchange log.
  */
 describe('several server processes over the same data', () => {
-  const dataDir = tempDir('citydata-multi-');
+  let dataDir = '';
+  beforeAll(() => {
+    dataDir = tempDir('citydata-multi-');
+  });
   const servers: ChildServer[] = [];
   afterAll(async () => {
     for (const s of servers) await s.stop('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves one table from two processes, follows a new version and logs every read', async () => {
@@ -88,12 +91,15 @@ describe('several server processes over the same data', () => {
  * numbered once (each process runs its own loads one at a time; the two run side by side).
  */
 describe.each(DIALECTS)('concurrent loads through two server processes (%s)', (dialect) => {
-  const dataDir = tempDir('citydata-multi-');
+  let dataDir = '';
+  beforeAll(() => {
+    dataDir = tempDir('citydata-multi-');
+  });
   const servers: ChildServer[] = [];
   let schema: string | null = null;
   afterAll(async () => {
     for (const s of servers) await s.stop('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     if (schema) {
       const c = new pg.Client({ connectionString: PG_URL! });
       await c.connect();

@@ -83,8 +83,9 @@ describe.runIf(PG_URL)('PostgreSQL introspection stays in the store schema', () 
       }
     } finally {
       stop = true;
-      expect(await churn).toBeGreaterThan(0);
       for (const s of stores) await s.cleanup();
     }
+    // The other client really was creating and dropping schemas meanwhile.
+    expect(await churn).toBeGreaterThan(0);
   });
 });

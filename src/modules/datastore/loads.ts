@@ -76,6 +76,13 @@ const MAX_SWITCH_ATTEMPTS = 5;
 /** Another load (or a rollback) made a different version current while this one was being built. */
 class VersionConflict extends Error {}
 
+/** Whether an insert failed because another load took the version number (table_versions' unique key). */
+function versionNumberTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string } | null;
+  if (e?.code === '23505') return e.constraint === 'table_versions_resource_version_uq';
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /table_versions\.version/.test(e.message ?? '');
+}
+
 export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport> {
   const paths = dataPaths(ctx.config.dataDir);
   const db = ctx.store.db;
@@ -115,6 +122,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       // this load was built on; otherwise it is built again on the newer one (a new merge for append and upsert).
       let report: LoadReport;
       for (let attempt = 1; ; attempt++) {
+        if (signal.aborted) throw new AppError(409, 'cancelled', 'Cancelled by the user');
         const previous = await datastoreRepo.current(db, payload.resourceId);
         let source = building;
         let rows = result.rowsLoaded;
@@ -135,52 +143,52 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         const finalFile = path.join(ctx.config.dataDir, relFile);
         // The new file is complete before it gets its final name; the metadata transaction then makes it current.
         fs.renameSync(source, finalFile);
-        // The file's own columns: a merge may reorder them, and a GeoJSON source adds _geometry (and _lon/_lat for
-        // points) beside the ingest's typed columns.
-        const inFile = await readParquetColumns(ctx, finalFile);
-        const typed = new Map(result.columns.map((c) => [c.name, c.type]));
-        const finalColumns = inFile
-          .filter((c) => c.name !== '_id')
-          .map((c) => ({ name: c.name, type: source === merged ? c.type : (typed.get(c.name) ?? c.type) }));
-
-        const resource = await getResourceRow(
-          db,
-          {
-            kind: 'user',
-            userId: payload.actorId,
-            username: 'job',
-            role: 'platform_admin',
-            departmentId: null,
-            via: 'cli',
-          },
-          payload.resourceId,
-        );
-        const fieldNames = new Set(
-          (
-            await ctx.store.db
-              .selectFrom('resource_fields')
-              .select('name')
-              .where('resource_id', '=', resource.id)
-              .execute()
-          ).map((f) => f.name),
-        );
-        const dataNames = finalColumns.map((c) => c.name);
-        const fieldSync = {
-          // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
-          newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),
-          missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
-          fieldsCreated: false,
-        };
-        const { rejections, ...ingestSummary } = result;
-        report = {
-          versionId: randomUUID(),
-          version,
-          rows,
-          ingest: { ...ingestSummary, rejectionsShown: rejections.length },
-          fieldSync,
-        };
-        const at = nowIso();
         try {
+          // The file's own columns: a merge may reorder them, and a GeoJSON source adds _geometry (and _lon/_lat for
+          // points) beside the ingest's typed columns.
+          const inFile = await readParquetColumns(ctx, finalFile);
+          const typed = new Map(result.columns.map((c) => [c.name, c.type]));
+          const finalColumns = inFile
+            .filter((c) => c.name !== '_id')
+            .map((c) => ({ name: c.name, type: source === merged ? c.type : (typed.get(c.name) ?? c.type) }));
+
+          const resource = await getResourceRow(
+            db,
+            {
+              kind: 'user',
+              userId: payload.actorId,
+              username: 'job',
+              role: 'platform_admin',
+              departmentId: null,
+              via: 'cli',
+            },
+            payload.resourceId,
+          );
+          const fieldNames = new Set(
+            (
+              await ctx.store.db
+                .selectFrom('resource_fields')
+                .select('name')
+                .where('resource_id', '=', resource.id)
+                .execute()
+            ).map((f) => f.name),
+          );
+          const dataNames = finalColumns.map((c) => c.name);
+          const fieldSync = {
+            // The platform's own columns (GeoJSON geometry, point coordinates) need no field.
+            newColumns: dataNames.filter((n) => !fieldNames.has(n) && !PLATFORM_COLUMNS.has(n)),
+            missingFields: [...fieldNames].filter((n) => !dataNames.includes(n)),
+            fieldsCreated: false,
+          };
+          const { rejections, ...ingestSummary } = result;
+          report = {
+            versionId: randomUUID(),
+            version,
+            rows,
+            ingest: { ...ingestSummary, rejectionsShown: rejections.length },
+            fieldSync,
+          };
+          const at = nowIso();
           await db.transaction().execute(async (trx) => {
             await datastoreRepo.insertVersion(trx, {
               id: report.versionId,
@@ -227,9 +235,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
           if (source === building) fs.renameSync(finalFile, building);
           else fs.rmSync(finalFile, { force: true });
           // Lost the race: another load switched the version, or took this version number first.
-          const lost =
-            err instanceof VersionConflict || (await datastoreRepo.maxVersion(db, payload.resourceId)) >= version;
-          if (!lost) throw err;
+          if (!(err instanceof VersionConflict || versionNumberTaken(err))) throw err;
           if (attempt >= MAX_SWITCH_ATTEMPTS)
             throw new AppError(
               409,
@@ -251,10 +257,13 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       fs.rmSync(path.join(ctx.config.dataDir, payload.uploadDir), { recursive: true, force: true });
       fs.rmSync(path.join(paths.tmp, id), { recursive: true, force: true });
       const tableDir = path.join(paths.tables, payload.resourceId);
+      if (!fs.existsSync(tableDir)) return;
+      // Its working files, and a data file it renamed but never committed (no version lists it).
+      const known = await datastoreRepo.allFiles(db);
       const mine = (f: string) =>
-        f.startsWith('.') && (f.includes(`building-${id}.parquet`) || f.includes(`merging-${id}.parquet`));
-      if (fs.existsSync(tableDir))
-        for (const f of fs.readdirSync(tableDir)) if (mine(f)) fs.rmSync(path.join(tableDir, f), { force: true });
+        (f.startsWith('.') && (f.includes(`building-${id}.parquet`) || f.includes(`merging-${id}.parquet`))) ||
+        (f.endsWith(`-${id}.parquet`) && /^v\d+-/.test(f) && !known.has(path.join('tables', payload.resourceId, f)));
+      for (const f of fs.readdirSync(tableDir)) if (mine(f)) fs.rmSync(path.join(tableDir, f), { force: true });
     },
   };
 }
@@ -324,12 +333,13 @@ export async function startLoad(
 export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
   const paths = dataPaths(ctx.config.dataDir);
   if (!fs.existsSync(paths.tables)) return 0;
-  const known = await datastoreRepo.allFiles(ctx.store.db);
+  // Running jobs first: a job that commits and ends between the two reads then has its file in `known`.
   const active = new Set(
     (await ctx.store.db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).map(
       (j) => j.id,
     ),
   );
+  const known = await datastoreRepo.allFiles(ctx.store.db);
   let removed = 0;
   for (const dir of fs.readdirSync(paths.tables)) {
     const full = path.join(paths.tables, dir);

@@ -68,6 +68,9 @@ function ownerAlive(owner: string | null): boolean {
   }
 }
 
+/** How often a running job's heartbeat is written when it reports no progress. */
+const HEARTBEAT_MS = 30_000;
+
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler<never, unknown>>();
   private readonly queue: string[] = [];
@@ -250,6 +253,19 @@ export class JobRunner {
           .catch(() => undefined);
       }
     };
+    // The heartbeat also beats while a job reports no progress (a merge onto a big table, the quality run after a
+    // load), so that a process starting meanwhile never takes a live job for an interrupted one (recover()).
+    const heartbeat = setInterval(() => {
+      if (Date.now() - lastWrite < HEARTBEAT_MS) return;
+      lastWrite = Date.now();
+      pendingWrite = this.db
+        .updateTable('jobs')
+        .set({ heartbeat_at: nowIso() })
+        .where('id', '=', id)
+        .execute()
+        .catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       const result = await handler.run({
         id,
@@ -257,9 +273,11 @@ export class JobRunner {
         signal: controller.signal,
         progress,
       });
+      clearInterval(heartbeat);
       await pendingWrite;
       await this.finish(id, 'succeeded', result, null, { ...latest, done: true });
     } catch (err) {
+      clearInterval(heartbeat);
       await pendingWrite;
       const cancelled = controller.signal.aborted;
       const e =

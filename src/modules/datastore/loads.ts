@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { nowIso } from '../../platform/db/index.ts';
 import { dataPaths } from '../../platform/duckdb/index.ts';
 import { AppError, validationFailed } from '../../platform/http/errors.ts';
-import type { JobHandler, JobRunner } from '../../platform/jobs/index.ts';
+import { otherProcessAlive, type JobHandler, type JobRunner } from '../../platform/jobs/index.ts';
 import { authorize, requireUser, type Actor } from '../access/index.ts';
 import { getResource, getResourceRow, resourceRef, setDataFlags, updateFieldsFromData } from '../catalogue/index.ts';
 import { runQualityAfterLoad, type QualityRunSummary } from '../governance/index.ts';
@@ -72,6 +72,9 @@ const PHASE_SPANS: Record<'reading' | 'inferring' | 'writing', [number, number]>
 
 /** How many times a load builds on a newer version when other loads of the table keep finishing first. */
 const MAX_SWITCH_ATTEMPTS = 5;
+
+/** In an upload's directory: the pid of the server process receiving it. */
+const UPLOAD_OWNER = 'owner.pid';
 
 /** Another load (or a rollback) made a different version current while this one was being built. */
 class VersionConflict extends Error {}
@@ -309,6 +312,8 @@ export async function startLoad(
   const relDir = path.join('uploads', jobId);
   const dir = path.join(ctx.config.dataDir, relDir);
   fs.mkdirSync(dir, { recursive: true });
+  // Whose upload this is, while it streams in (no job row yet): another process's start-up sweep leaves it alone.
+  fs.writeFileSync(path.join(dir, UPLOAD_OWNER), String(process.pid));
   try {
     await pipeline(file.stream, fs.createWriteStream(path.join(dir, 'upload.bin')));
   } catch (err) {
@@ -332,7 +337,6 @@ export async function startLoad(
 /** Removes Parquet files that no version points at (left by a crash between the rename and the commit). */
 export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
   const paths = dataPaths(ctx.config.dataDir);
-  if (!fs.existsSync(paths.tables)) return 0;
   // Running jobs first: a job that commits and ends between the two reads then has its file in `known`.
   const active = new Set(
     (await ctx.store.db.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'running']).execute()).map(
@@ -341,7 +345,7 @@ export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
   );
   const known = await datastoreRepo.allFiles(ctx.store.db);
   let removed = 0;
-  for (const dir of fs.readdirSync(paths.tables)) {
+  for (const dir of fs.existsSync(paths.tables) ? fs.readdirSync(paths.tables) : []) {
     const full = path.join(paths.tables, dir);
     if (!fs.statSync(full).isDirectory()) continue;
     for (const f of fs.readdirSync(full)) {
@@ -357,8 +361,16 @@ export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
       }
     }
   }
+  // Uploads of no queued or running job, unless another live process is still receiving them.
+  const receiving = (d: string) => {
+    try {
+      return otherProcessAlive(Number(fs.readFileSync(path.join(paths.uploads, d, UPLOAD_OWNER), 'utf8')));
+    } catch {
+      return false;
+    }
+  };
   if (fs.existsSync(paths.uploads))
     for (const d of fs.readdirSync(paths.uploads))
-      if (!active.has(d)) fs.rmSync(path.join(paths.uploads, d), { recursive: true, force: true });
+      if (!active.has(d) && !receiving(d)) fs.rmSync(path.join(paths.uploads, d), { recursive: true, force: true });
   return removed;
 }

@@ -57,9 +57,13 @@ export function presentJob(j: JobTable): JobView {
   };
 }
 
-function ownerAlive(owner: string | null): boolean {
-  const pid = Number(owner?.split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+/**
+ * Whether another process with this pid runs on this machine. The calling process's own pid counts as gone: a server
+ * restarted after a crash (in a container, typically pid 1 every time) gets its old pid back, and what the old
+ * process left (jobs, uploads) must not pass for live.
+ */
+export function otherProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -67,6 +71,8 @@ function ownerAlive(owner: string | null): boolean {
     return false;
   }
 }
+
+const ownerAlive = (owner: string | null): boolean => otherProcessAlive(Number(owner?.split('-')[0]));
 
 /** How often a running job's heartbeat is written when it reports no progress. */
 const HEARTBEAT_MS = 30_000;

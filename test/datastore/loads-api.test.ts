@@ -679,6 +679,10 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       expect(phase! > prevPhase! || (phase === prevPhase && bytes! >= prevBytes!)).toBe(true);
     }
     expect(progress.some((p) => (p.progress.bytesRead ?? 0) > 0)).toBe(true);
+    // Rows too: the rows read so far, never more than the file has.
+    const rowsRead = progress.map((p) => p.progress.rowsRead ?? 0);
+    expect(Math.max(...rowsRead)).toBeGreaterThan(0);
+    expect(Math.max(...rowsRead)).toBeLessThanOrEqual(BIG_ROWS);
     // The share of the whole load done (what the ETA rests on) only grows, from 0 to at most 1.
     const fractions = progress.map((p) => p.progress.fraction ?? 0);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]!);

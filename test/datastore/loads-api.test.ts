@@ -152,6 +152,16 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     }
     throw new Error('job did not start');
   };
+  /** A resource of the environment bureau registered without fields: its first load gives them. */
+  const newResource = async (name: string) => {
+    const created = await s.request(steward, {
+      method: 'POST',
+      url: '/api/v1/resources',
+      payload: resourceInput(org.departments.env, { name, fields: [], openType: 'none' }),
+    });
+    expect(created.statusCode).toBe(201);
+    return created.json().id as string;
+  };
   const currentVersion = async () => {
     const versions = (
       await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/versions` })
@@ -458,12 +468,7 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
   });
 
   it('reports what it could not take from messy files, and keeps the current version when a file has no data', async () => {
-    const created = await s.request(steward, {
-      method: 'POST',
-      url: '/api/v1/resources',
-      payload: resourceInput(org.departments.env, { name: '监测站点原始记录', fields: [], openType: 'none' }),
-    });
-    const id = created.json().id as string;
+    const id = await newResource('监测站点原始记录');
     const load = async (content: string | Buffer, name: string) => {
       const res = await upload(steward, content, name, '', id);
       expect(res.statusCode).toBe(202);
@@ -548,12 +553,7 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
   });
 
   it('builds an append again on the newer version when another load switched the table meanwhile', async () => {
-    const created = await s.request(steward, {
-      method: 'POST',
-      url: '/api/v1/resources',
-      payload: resourceInput(org.departments.env, { name: '站点巡检记录', fields: [], openType: 'none' }),
-    });
-    const id = created.json().id as string;
+    const id = await newResource('站点巡检记录');
     const load = async (csv: string, query = '') => {
       const job = await waitJob(steward, (await upload(steward, csv, '巡检.csv', query, id)).json().job.id);
       expect(job.state).toBe('succeeded');
@@ -705,12 +705,7 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
   });
 
   it('applies the load options given through the API: header rows, delimiter, types, policy and upsert key', async () => {
-    const created = await s.request(steward, {
-      method: 'POST',
-      url: '/api/v1/resources',
-      payload: resourceInput(org.departments.env, { name: '区域降水季度统计', fields: [], openType: 'none' }),
-    });
-    const id = created.json().id as string;
+    const id = await newResource('区域降水季度统计');
     const load = async (csv: string, query: string) => {
       const res = await upload(steward, csv, '降水.csv', query, id);
       expect(res.statusCode).toBe(202);
@@ -755,13 +750,7 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
   });
 
   it('keeps the catalogue field list in step: fields from a first load, then new and missing columns reported', async () => {
-    const created = await s.request(steward, {
-      method: 'POST',
-      url: '/api/v1/resources',
-      payload: resourceInput(org.departments.env, { name: '区域环境噪声监测数据', fields: [], openType: 'none' }),
-    });
-    expect(created.statusCode).toBe(201);
-    const id = created.json().id as string;
+    const id = await newResource('区域环境噪声监测数据');
     const fieldsOf = async () =>
       (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${id}` }))
         .json()

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.ts';
 import { removeOrphanFiles } from '../../src/modules/datastore/index.ts';
 import { migrateToLatest, nowIso } from '../../src/platform/db/index.ts';
-import { JobRunner } from '../../src/platform/jobs/index.ts';
+import { JobRunner, THIS_PROCESS } from '../../src/platform/jobs/index.ts';
 import { DIALECTS, openTestStore, type TestStore } from '../helpers/db.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as FastifyBaseLogger;
@@ -25,9 +25,11 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
   });
   afterAll(async () => t?.cleanup());
 
-  const runningJob = async (owner: string) => {
+  const host = THIS_PROCESS.split('@')[1]!;
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const runningJob = async (owner: string, heartbeat = nowIso()) => {
     const id = randomUUID();
-    const at = nowIso();
+    const at = heartbeat;
     await t.store.db
       .insertInto('jobs')
       .values({
@@ -64,11 +66,23 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
   it('fails the jobs of a gone process, including an old process that had this pid, and keeps a live one', async () => {
     const { live, endedPid } = await processes();
     try {
-      const mine = await runningJob(`${process.pid}-0ld0ld00`);
-      const gone = await runningJob(`${endedPid}-0ld0ld01`);
-      const other = await runningJob(`${live.pid}-0ther000`);
-      expect(await new JobRunner(t.store.db, quiet).recover()).toBe(2);
-      expect([await stateOf(mine), await stateOf(gone), await stateOf(other)]).toEqual(['failed', 'failed', 'running']);
+      const mine = await runningJob(`${process.pid}@${host}-0ld0ld00`);
+      const gone = await runningJob(`${endedPid}@${host}-0ld0ld01`);
+      const other = await runningJob(`${live.pid}@${host}-0ther000`);
+      // Owners written before owners named their machine.
+      const oldForm = await runningJob(`${endedPid}-0ld0ld02`);
+      // Another machine's processes cannot be asked: a fresh heartbeat keeps its job, a stopped one does not.
+      const remoteLive = await runningJob(`${endedPid}@another_host-r3m0te00`);
+      const remoteGone = await runningJob(`${live.pid}@another_host-r3m0te01`, minutesAgo(10));
+      expect(await new JobRunner(t.store.db, quiet).recover()).toBe(4);
+      expect(await Promise.all([mine, gone, other, oldForm, remoteLive, remoteGone].map((id) => stateOf(id)))).toEqual([
+        'failed',
+        'failed',
+        'running',
+        'failed',
+        'running',
+        'failed',
+      ]);
     } finally {
       live.kill();
     }
@@ -78,18 +92,24 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     const { live, endedPid } = await processes();
     try {
       const uploads = path.join(t.dataDir, 'uploads');
-      const upload = (name: string, owner: number | null) => {
+      const upload = (name: string, owner: string | null, minutesQuiet = 0) => {
         fs.mkdirSync(path.join(uploads, name), { recursive: true });
-        fs.writeFileSync(path.join(uploads, name, 'upload.bin'), 'a,b\n1,2\n');
-        if (owner !== null) fs.writeFileSync(path.join(uploads, name, 'owner.pid'), String(owner));
+        const file = path.join(uploads, name, 'upload.bin');
+        fs.writeFileSync(file, 'a,b\n1,2\n');
+        if (owner !== null) fs.writeFileSync(path.join(uploads, name, 'owner'), owner);
+        const at = new Date(Date.now() - minutesQuiet * 60_000);
+        fs.utimesSync(file, at, at);
       };
-      upload('receiving', live.pid!);
-      upload('old-pid-is-mine', process.pid);
-      upload('ended', endedPid);
+      upload('receiving', `${live.pid}@${host}`);
+      upload('old-pid-is-mine', `${process.pid}@${host}`);
+      upload('ended', `${endedPid}@${host}`);
       upload('no-owner', null);
+      // Another machine's: kept while its file is recent, taken for abandoned after 10 quiet minutes.
+      upload('remote-growing', `${endedPid}@another_host`);
+      upload('remote-quiet', `${live.pid}@another_host`, 20);
       const ctx = { config: { dataDir: t.dataDir }, store: t.store } as unknown as AppContext;
       await removeOrphanFiles(ctx);
-      expect(fs.readdirSync(uploads)).toEqual(['receiving']);
+      expect(fs.readdirSync(uploads).sort()).toEqual(['receiving', 'remote-growing']);
     } finally {
       live.kill();
     }

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { nowIso } from '../../platform/db/index.ts';
 import { dataPaths } from '../../platform/duckdb/index.ts';
 import { AppError, validationFailed } from '../../platform/http/errors.ts';
-import { otherProcessAlive, type JobHandler, type JobRunner } from '../../platform/jobs/index.ts';
+import { ownerAlive, THIS_PROCESS, type JobHandler, type JobRunner } from '../../platform/jobs/index.ts';
 import { authorize, requireUser, type Actor } from '../access/index.ts';
 import { getResource, getResourceRow, resourceRef, setDataFlags, updateFieldsFromData } from '../catalogue/index.ts';
 import { runQualityAfterLoad, type QualityRunSummary } from '../governance/index.ts';
@@ -73,8 +73,10 @@ const PHASE_SPANS: Record<'reading' | 'inferring' | 'writing', [number, number]>
 /** How many times a load builds on a newer version when other loads of the table keep finishing first. */
 const MAX_SWITCH_ATTEMPTS = 5;
 
-/** In an upload's directory: the pid of the server process receiving it. */
-const UPLOAD_OWNER = 'owner.pid';
+/** In an upload's directory: the server process receiving it (`pid@host`). */
+const UPLOAD_OWNER = 'owner';
+/** An upload of another machine's process that has not grown for this long is taken for abandoned. */
+const UPLOAD_QUIET_MS = 10 * 60_000;
 
 /** Another load (or a rollback) made a different version current while this one was being built. */
 class VersionConflict extends Error {}
@@ -313,7 +315,7 @@ export async function startLoad(
   const dir = path.join(ctx.config.dataDir, relDir);
   fs.mkdirSync(dir, { recursive: true });
   // Whose upload this is, while it streams in (no job row yet): another process's start-up sweep leaves it alone.
-  fs.writeFileSync(path.join(dir, UPLOAD_OWNER), String(process.pid));
+  fs.writeFileSync(path.join(dir, UPLOAD_OWNER), THIS_PROCESS);
   try {
     await pipeline(file.stream, fs.createWriteStream(path.join(dir, 'upload.bin')));
   } catch (err) {
@@ -361,10 +363,16 @@ export async function removeOrphanFiles(ctx: AppContext): Promise<number> {
       }
     }
   }
-  // Uploads of no queued or running job, unless another live process is still receiving them.
+  // Uploads of no queued or running job, unless another live process is still receiving them (one of another machine
+  // sharing the data directory: while its file still grows).
   const receiving = (d: string) => {
+    const dir = path.join(paths.uploads, d);
     try {
-      return otherProcessAlive(Number(fs.readFileSync(path.join(paths.uploads, d, UPLOAD_OWNER), 'utf8')));
+      const alive = ownerAlive(fs.readFileSync(path.join(dir, UPLOAD_OWNER), 'utf8').trim());
+      if (alive !== null) return alive;
+      const file = path.join(dir, 'upload.bin');
+      const changed = fs.statSync(fs.existsSync(file) ? file : dir).mtimeMs;
+      return Date.now() - changed < UPLOAD_QUIET_MS;
     } catch {
       return false;
     }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.ts';
@@ -72,7 +73,21 @@ export function otherProcessAlive(pid: number): boolean {
   }
 }
 
-const ownerAlive = (owner: string | null): boolean => otherProcessAlive(Number(owner?.split('-')[0]));
+/** This machine's name as job owners carry it ('-' separates the owner's parts). */
+const HOST = os.hostname().replaceAll('-', '_');
+
+/**
+ * Whether a job's owner process still runs: true or false for a process of this machine, null for one of another
+ * machine sharing the store (only its heartbeat can tell). Owners are `pid@host-random`; older rows `pid-random`.
+ */
+export function ownerAlive(owner: string | null): boolean | null {
+  const [pid, host] = (owner ?? '').split('-')[0]!.split('@');
+  if (host !== undefined && host !== HOST) return null;
+  return otherProcessAlive(Number(pid));
+}
+
+/** This process as an owner of work in progress (`pid@host`), as ownerAlive reads it. */
+export const THIS_PROCESS = `${process.pid}@${HOST}`;
 
 /** How often a running job's heartbeat is written when it reports no progress. */
 const HEARTBEAT_MS = 30_000;
@@ -84,7 +99,7 @@ export class JobRunner {
   private readonly events = new EventEmitter();
   private busy = false;
   private stopped = false;
-  readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly owner = `${THIS_PROCESS}-${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly db: Db,
@@ -105,9 +120,12 @@ export class JobRunner {
       .where('state', 'in', ['queued', 'running'])
       .execute();
     // Another live server process may own some of them (several processes can share one store): only jobs whose
-    // owner process is gone from this machine, or whose heartbeat stopped 5 minutes ago, are interrupted.
+    // owner process is gone from this machine, or whose heartbeat stopped 5 minutes ago (all a process of another
+    // machine can be judged by), are interrupted.
     const staleBefore = new Date(Date.now() - 5 * 60_000).toISOString();
-    const stale = unfinished.filter((j) => !ownerAlive(j.owner) || (j.heartbeat_at ?? j.created_at) < staleBefore);
+    const stale = unfinished.filter(
+      (j) => ownerAlive(j.owner) === false || (j.heartbeat_at ?? j.created_at) < staleBefore,
+    );
     for (const j of stale) {
       await this.finish(j.id, 'failed', null, {
         code: 'interrupted',

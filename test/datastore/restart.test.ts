@@ -68,7 +68,8 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     try {
       const mine = await runningJob(`${process.pid}@${host}-0ld0ld00`);
       const gone = await runningJob(`${endedPid}@${host}-0ld0ld01`);
-      const other = await runningJob(`${live.pid}@${host}-0ther000`);
+      // A live process of this machine keeps its job, even one waiting long in its queue (no heartbeat for a while).
+      const other = await runningJob(`${live.pid}@${host}-0ther000`, minutesAgo(10));
       // Owners written before owners named their machine.
       const oldForm = await runningJob(`${endedPid}-0ld0ld02`);
       // Another machine's processes cannot be asked: a fresh heartbeat keeps its job, a stopped one does not.

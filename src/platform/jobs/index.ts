@@ -120,12 +120,13 @@ export class JobRunner {
       .where('state', 'in', ['queued', 'running'])
       .execute();
     // Another live server process may own some of them (several processes can share one store): only jobs whose
-    // owner process is gone from this machine, or whose heartbeat stopped 5 minutes ago (all a process of another
-    // machine can be judged by), are interrupted.
+    // owner process is gone from this machine are interrupted, and jobs of another machine's process whose heartbeat
+    // (or, queued, whose creation) is 5 minutes old, all such a process can be judged by.
     const staleBefore = new Date(Date.now() - 5 * 60_000).toISOString();
-    const stale = unfinished.filter(
-      (j) => ownerAlive(j.owner) === false || (j.heartbeat_at ?? j.created_at) < staleBefore,
-    );
+    const stale = unfinished.filter((j) => {
+      const alive = ownerAlive(j.owner);
+      return alive === false || (alive === null && (j.heartbeat_at ?? j.created_at) < staleBefore);
+    });
     for (const j of stale) {
       await this.finish(j.id, 'failed', null, {
         code: 'interrupted',

@@ -270,14 +270,23 @@ function aggregateParts(
 }
 
 /**
+ * The scan of a source's data file and its columns for reading: `_id` read from the file, or the row's position in it
+ * (dataFileRead), unless the caller gave `_id` an expression of its own (a mask). The rows API and the SQL endpoint's
+ * views read through this.
+ */
+export function sourceScan(src: TableSource): { from: string; id: string; columns: ReadableColumn[] } {
+  const given = src.columns.find((c) => c.name === '_id')?.expr !== undefined;
+  const scan = dataFileRead(src.parquetPath, !src.idFromPosition, given);
+  return { ...scan, columns: src.columns.map((c) => (c.name === '_id' && !given ? { ...c, expr: scan.id } : c)) };
+}
+
+/**
  * Builds the DuckDB SQL for a rows or aggregate request. Identifiers come only from the allow-listed columns, and
  * every request value is a bound parameter. Raw columns are reachable only through each column's expr.
  */
 export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOptions = {}): BuiltRowsQuery {
-  const given = src.columns.find((c) => c.name === '_id')?.expr !== undefined;
-  const scan = dataFileRead(src.parquetPath, !src.idFromPosition, given);
-  // `_id` read from the file, or the row's position in it (unless the caller gave it an expression, e.g. a mask).
-  const cols = new Map(src.columns.map((c) => [c.name, c.name === '_id' && !given ? { ...c, expr: scan.id } : c]));
+  const scan = sourceScan(src);
+  const cols = new Map(scan.columns.map((c) => [c.name, c]));
   const fromSql = scan.from;
   const whereParams: BindValue[] = [];
   const conds: string[] = [];

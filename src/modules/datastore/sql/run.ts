@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { dataFileRead, quoteIdent, quoteLiteral } from '../../../platform/duckdb/index.ts';
+import { quoteIdent, quoteLiteral } from '../../../platform/duckdb/index.ts';
+import { sourceScan } from '../query/build.ts';
 import { AppError, badRequest } from '../../../platform/http/errors.ts';
 import type { ResultField, TableSource } from '../query/types.ts';
 import { chunkRows, logicalType, type JsonSafe } from '../query/values.ts';
@@ -28,12 +29,8 @@ export interface UserSqlResult {
 export const MAX_USER_SQL_LENGTH = 20_000;
 
 function viewSql(name: string, src: TableSource): string {
-  const given = src.columns.find((c) => c.name === '_id')?.expr !== undefined;
-  const scan = dataFileRead(src.parquetPath, !src.idFromPosition, given);
-  const cols = src.columns.map(
-    (c) =>
-      `${c.name === '_id' && !given ? scan.id : c.expr ? `(${c.expr})` : quoteIdent(c.name)} AS ${quoteIdent(c.name)}`,
-  );
+  const scan = sourceScan(src);
+  const cols = scan.columns.map((c) => `${c.expr ? `(${c.expr})` : quoteIdent(c.name)} AS ${quoteIdent(c.name)}`);
   return (
     `CREATE VIEW ${quoteIdent(name)} AS SELECT ${cols.join(', ')} FROM ${scan.from}` +
     (src.rowFilterSql?.trim() ? ` WHERE (${src.rowFilterSql})` : '')

@@ -143,6 +143,17 @@ const FILES: [string, string | Buffer, Partial<IngestOptions>?][] = [
       many(40, (i) => (i === 25 ? '+5,.5' : i === 26 ? '-0,-.25' : `${i},${i}.75`)),
     ),
   ],
+  // Each a value that DuckDB's DECIMAL(18, 1) cast accepts, some changing it: only the first row of each column is in
+  // a small sample, so each is checked on its own.
+  [
+    'decimal forms late: trailing point or zero, whole number, negative, rounded, underscore, leading zero',
+    lines(
+      'point,whole,negative,zero,rounded,underscore,leading',
+      many(40, (i) =>
+        i === 30 ? '12.,3,-0.5,12.50,1.25,1_0,007.5' : `${i}.5,${i}.5,${i}.5,${i}.5,${i}.5,${i}.5,${i}.5`,
+      ),
+    ),
+  ],
   [
     'a late boolean misfit',
     lines(

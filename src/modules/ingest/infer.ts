@@ -361,30 +361,37 @@ const INT_PART_NO_LEADING_ZERO = String.raw`(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})
 const RE_LEADING_ZERO = String.raw`[+-]?0\d.*`;
 
 /**
- * The typed value of raw column `raw` for the single-scan load, where the plan was chosen from a
- * sample of the first rows and every later value is checked while the Parquet file is written.
- * The check is conservative: it lets a value through only if it fits the plan AND cannot change what
- * inference over the whole file would choose (a leading zero or a 16-digit number turn a column into
- * identifiers, one more decimal place changes DECIMAL(w,s), an exponent makes it DOUBLE...). Any other
- * value evaluates `fail` (an error() that aborts the write, after which the load falls back to the
- * two-scan path with whole-file counts). Text columns need no check (null): their whole-file counts
- * are computed afterwards from the written file.
+ * The typed value of a raw column for the single-scan load, where the plan was chosen from a sample of the first
+ * rows and every later value is checked while the Parquet file is written. The check is conservative: it lets a
+ * value through only if it fits the plan AND cannot change what inference over the whole file would choose (a
+ * leading zero or a 16-digit number turn a column into identifiers, one more decimal place changes DECIMAL(w,s), an
+ * exponent makes it DOUBLE...). Any other value evaluates `fail` (an error() that aborts the write, after which the
+ * load falls back to the two-scan path with whole-file counts). Text columns need no check (null): their whole-file
+ * counts are computed afterwards from the written file.
  *
- * Most values are in a canonical form (`12`, `13.8`, `2023-01-02 00:00:00`) that one cheap test
- * recognises on the raw value; only the others are cleaned (`cleaned`: trimmed, '' → NULL) and
- * checked in full, so the common case costs one regex or cast round trip and the cast.
+ * Most values are in a canonical form (`12`, `13.8`, `2023-01-02 00:00:00`) that one cheap test recognises on the
+ * raw value; only the others are cleaned (`cleaned`: trimmed, '' → NULL) and checked in full. `pre` is the raw
+ * value's cast to the plan's type, which the caller computes once per row in a projection under the check and
+ * passes to `expr` by name (written twice inside the CASE, DuckDB would cast twice): the common case costs that cast
+ * and rendering the typed value back as text.
  */
 export function checkedValue(
   plan: ColumnPlan,
   s: ColumnStats,
   overridden: boolean,
-): ((raw: string, cleaned: string, fail: string) => string) | null {
+): {
+  pre: ((raw: string) => string) | null;
+  expr: (raw: string, pre: string, cleaned: string, fail: string) => string;
+} | null {
   const full = fullCheck(plan, s, overridden);
   if (!full) return null;
   const fast = fastCheck(plan, s, overridden);
-  return (raw, cleaned, fail) =>
-    `CASE WHEN ${raw} IS NULL THEN NULL${fast ? ` WHEN ${fast.test(raw)} THEN ${fast.value(raw, fail)}` : ''}
-      ELSE (CASE WHEN ${cleaned} IS NULL THEN NULL ELSE ${full(`(${cleaned})`, fail)} END) END`;
+  return {
+    pre: fast ? fast.cast : null,
+    expr: (raw, pre, cleaned, fail) =>
+      `CASE WHEN ${raw} IS NULL THEN NULL${fast ? ` WHEN ${fast.test(raw, pre)} THEN ${pre}` : ''}
+      ELSE (CASE WHEN ${cleaned} IS NULL THEN NULL ELSE ${full(`(${cleaned})`, fail)} END) END`,
+  };
 }
 
 /** The check of a cleaned non-null value: its typed value, or `fail`. */
@@ -432,35 +439,43 @@ function fullCheck(
 const decimalPattern = (intPart: string, s: ColumnStats) =>
   String.raw`[+-]?(?:${intPart}(?:\.\d{0,${s.maxScale}})?${s.maxScale > 0 ? String.raw`|\.\d{1,${s.maxScale}}` : ''})`;
 
-/** A cheap test for the canonical forms of a raw value, each of which passes fullCheck unchanged. */
+/**
+ * A cheap test for the canonical forms of a raw value `c`, given `v`, its cast to the plan's type (`cast`); each
+ * value it passes passes fullCheck unchanged, and `v` is its typed value.
+ */
 function fastCheck(
   plan: ColumnPlan,
   s: ColumnStats,
   overridden: boolean,
-): { test: (c: string) => string; value: (c: string, fail: string) => string } | null {
+): { cast: (c: string) => string; test: (c: string, v: string) => string } | null {
   switch (plan.type) {
     case 'integer':
       // DuckDB's own rendering of the number: digits with an optional minus, no leading zero.
       return {
-        test: (c) => `TRY_CAST(${c} AS BIGINT)::VARCHAR = ${c}${overridden ? '' : ` AND strlen(${c}) < 16`}`,
-        value: (c) => `TRY_CAST(${c} AS BIGINT)`,
+        cast: (c) => `TRY_CAST(${c} AS BIGINT)`,
+        test: (c, v) => `${v}::VARCHAR = ${c}${overridden ? '' : ` AND strlen(${c}) < 16`}`,
       };
     case 'decimal':
       if (plan.sqlType === 'DOUBLE') return null;
+      // DuckDB renders a DECIMAL(w, s) with an optional minus, no leading zero and exactly s decimals (3 → 3.0). A raw
+      // value that is the start of its own rendering (3, 3., 3.0, -0.5) has at most s decimals, none rounded away, and
+      // no sign, blank, leading zero, exponent or separator the cast would have passed over (1.25 → 1.3, 007, +1, 1e1
+      // and 1_0 are not); the rest go through the full check, which sees the same forms as the sample's counts did.
+      // About a third cheaper than matching the decimal pattern.
       return {
-        test: (c) => match(c, decimalPattern(String.raw`(?:0|[1-9]\d*)`, s)),
-        value: (c, fail) => `coalesce(TRY_CAST(${c} AS ${plan.sqlType}), ${fail})`,
+        cast: (c) => `TRY_CAST(${c} AS ${plan.sqlType})`,
+        test: (c, v) => `starts_with(${v}::VARCHAR, ${c})`,
       };
     case 'date':
       if (plan.excelSerial) return null;
       return {
-        test: (c) => `strlen(${c}) = 10 AND TRY_CAST(${c} AS DATE)::VARCHAR = ${c}`,
-        value: (c) => `TRY_CAST(${c} AS DATE)`,
+        cast: (c) => `TRY_CAST(${c} AS DATE)`,
+        test: (c, v) => `strlen(${c}) = 10 AND ${v}::VARCHAR = ${c}`,
       };
     case 'datetime':
       return {
-        test: (c) => `strlen(${c}) = 19 AND TRY_CAST(${c} AS TIMESTAMP)::VARCHAR = ${c}`,
-        value: (c) => `TRY_CAST(${c} AS TIMESTAMP)`,
+        cast: (c) => `TRY_CAST(${c} AS TIMESTAMP)`,
+        test: (c, v) => `strlen(${c}) = 19 AND ${v}::VARCHAR = ${c}`,
       };
     case 'boolean':
     case 'text':

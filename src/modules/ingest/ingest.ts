@@ -725,20 +725,25 @@ async function singleScanCsv(
   if (plans.some((p) => p.mayReject)) return null;
   throwIfAborted(opts.signal);
 
+  const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
+  // Each checked column's cast, once per row in a projection under the checks (`v<n>`, next to the raw `c<n>`).
+  const casts: string[] = [];
   const select = plans.map((p, i) => {
     const c = colName(i);
     const name = names[i] as string;
     const cleaned = cleanExpr(c, stripNul, true);
     // Checked even when the sample was the whole file: it was read by the serial reader, this is the parallel one.
     const checked = checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
-    const value = checked ? checked(c, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`) : p.fastCast(`(${cleaned})`);
-    return `${value}::${p.sqlType} AS ${quoteIdent(name)}`;
+    if (!checked) return `${p.fastCast(`(${cleaned})`)}::${p.sqlType} AS ${quoteIdent(name)}`;
+    const v = `v${i + 1}`;
+    if (checked.pre) casts.push(`${checked.pre(c)} AS ${v}`);
+    return `${checked.expr(c, v, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`)}::${p.sqlType} AS ${quoteIdent(name)}`;
   });
-  const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
+  const source = casts.length > 0 ? `(SELECT *, ${casts.join(', ')} FROM ${csv.reader(rejects)})` : csv.reader(rejects);
   try {
     ctx.progress('writing', 0, sample.staged);
     try {
-      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${csv.reader(rejects)}`, partial);
+      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${source}`, partial);
     } catch (err) {
       if (opts.signal?.aborted || !String((err as Error)?.message ?? err).includes(TYPE_CHECK_FAILED)) throw err;
       await fsp.rm(partial, { force: true });

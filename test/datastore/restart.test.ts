@@ -89,6 +89,39 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     }
   });
 
+  it("keeps another machine's load queued behind a long one: its process beats for the queued jobs too", async () => {
+    // A process of another machine (the owner names it), beating every 50 ms instead of every 30 s.
+    const remote = new JobRunner(t.store.db, quiet, { heartbeatMs: 50, owner: `${process.pid}@another_host-qu3u3d00` });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    remote.register('slow', { run: () => gate.then(() => ({})) });
+    try {
+      const long = await remote.enqueue({ kind: 'slow', payload: {} });
+      const waiting = await remote.enqueue({ kind: 'slow', payload: {} });
+      // It has waited 10 minutes behind the long load, and never ran: no heartbeat of its own yet.
+      await t.store.db
+        .updateTable('jobs')
+        .set({ created_at: minutesAgo(10) })
+        .where('id', '=', waiting)
+        .execute();
+      const heartbeatOf = async () =>
+        (await t.store.db.selectFrom('jobs').select('heartbeat_at').where('id', '=', waiting).executeTakeFirstOrThrow())
+          .heartbeat_at;
+      const before = nowIso();
+      for (let i = 0; i < 100 && ((await heartbeatOf()) ?? '') < before; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(Date.parse((await heartbeatOf()) ?? '')).toBeGreaterThanOrEqual(Date.parse(before));
+      // A process starting on this machine can judge the other machine's jobs by their heartbeat only.
+      await new JobRunner(t.store.db, quiet).recover();
+      expect([await stateOf(long), await stateOf(waiting)]).toEqual(['running', 'queued']);
+      release();
+      expect((await remote.waitFor(waiting, 10_000)).state).toBe('succeeded');
+    } finally {
+      release();
+      await remote.stop();
+    }
+  });
+
   it('removes uploads nobody is receiving, and leaves those another live process is still receiving', async () => {
     const { live, endedPid } = await processes();
     try {

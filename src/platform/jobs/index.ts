@@ -89,8 +89,15 @@ export function ownerAlive(owner: string | null): boolean | null {
 /** This process as an owner of work in progress (`pid@host`), as ownerAlive reads it. */
 export const THIS_PROCESS = `${process.pid}@${HOST}`;
 
-/** How often a running job's heartbeat is written when it reports no progress. */
+/** How often a running job's heartbeat is written when it reports no progress, and queued jobs' heartbeat. */
 const HEARTBEAT_MS = 30_000;
+
+export interface JobRunnerOptions {
+  /** Heartbeat interval (tests shorten it). */
+  heartbeatMs?: number;
+  /** The owner written on this runner's jobs (tests play a process of another machine); by default this process. */
+  owner?: string;
+}
 
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler<never, unknown>>();
@@ -99,13 +106,18 @@ export class JobRunner {
   private readonly events = new EventEmitter();
   private busy = false;
   private stopped = false;
-  readonly owner = `${THIS_PROCESS}-${randomUUID().slice(0, 8)}`;
+  private queuedHeartbeat: NodeJS.Timeout | null = null;
+  readonly owner: string;
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly db: Db,
     private readonly log: FastifyBaseLogger,
+    opts: JobRunnerOptions = {},
   ) {
     this.events.setMaxListeners(1000);
+    this.owner = opts.owner ?? `${THIS_PROCESS}-${randomUUID().slice(0, 8)}`;
+    this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   }
 
   register<P, R>(kind: string, handler: JobHandler<P, R>): void {
@@ -121,7 +133,7 @@ export class JobRunner {
       .execute();
     // Another live server process may own some of them (several processes can share one store): only jobs whose
     // owner process is gone from this machine are interrupted, and jobs of another machine's process whose heartbeat
-    // (or, queued, whose creation) is 5 minutes old, all such a process can be judged by.
+    // (queued jobs beat too; without one, their creation) is 5 minutes old, all such a process can be judged by.
     const staleBefore = new Date(Date.now() - 5 * 60_000).toISOString();
     const stale = unfinished.filter((j) => {
       const alive = ownerAlive(j.owner);
@@ -172,8 +184,32 @@ export class JobRunner {
       })
       .execute();
     this.queue.push(id);
+    this.beatQueued();
     setImmediate(() => void this.pump());
     return id;
+  }
+
+  /**
+   * Queued jobs beat too, as long as any waits: a process of another machine starting meanwhile judges this process's
+   * jobs by their heartbeat alone (recover()), and would fail a load queued behind a long one for 5 minutes.
+   */
+  private beatQueued(): void {
+    if (this.queuedHeartbeat) return;
+    this.queuedHeartbeat = setInterval(() => {
+      if (this.queue.length === 0 || this.stopped) {
+        clearInterval(this.queuedHeartbeat!);
+        this.queuedHeartbeat = null;
+        return;
+      }
+      void this.db
+        .updateTable('jobs')
+        .set({ heartbeat_at: nowIso() })
+        .where('owner', '=', this.owner)
+        .where('state', '=', 'queued')
+        .execute()
+        .catch(() => undefined);
+    }, this.heartbeatMs);
+    this.queuedHeartbeat.unref();
   }
 
   async get(id: string): Promise<JobView | null> {
@@ -232,6 +268,8 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.queuedHeartbeat) clearInterval(this.queuedHeartbeat);
+    this.queuedHeartbeat = null;
     for (const c of this.running.values()) c.abort();
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
   }
@@ -281,7 +319,7 @@ export class JobRunner {
     // The heartbeat also beats while a job reports no progress (a merge onto a big table, the quality run after a
     // load), so that a process starting meanwhile never takes a live job for an interrupted one (recover()).
     const heartbeat = setInterval(() => {
-      if (Date.now() - lastWrite < HEARTBEAT_MS) return;
+      if (Date.now() - lastWrite < this.heartbeatMs) return;
       lastWrite = Date.now();
       pendingWrite = this.db
         .updateTable('jobs')
@@ -289,7 +327,7 @@ export class JobRunner {
         .where('id', '=', id)
         .execute()
         .catch(() => undefined);
-    }, HEARTBEAT_MS);
+    }, this.heartbeatMs);
     heartbeat.unref();
     try {
       const result = await handler.run({

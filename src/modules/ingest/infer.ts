@@ -461,7 +461,7 @@ function fastCheck(
       // value that is the start of its own rendering (3, 3., 3.0, -0.5) has at most s decimals, none rounded away, and
       // no sign, blank, leading zero, exponent or separator the cast would have passed over (1.25 → 1.3, 007, +1, 1e1
       // and 1_0 are not); the rest go through the full check, which sees the same forms as the sample's counts did.
-      // About a third cheaper than matching the decimal pattern.
+      // Cheaper than matching the decimal pattern (the 2M-row benchmark COPY, seven decimal columns: 1.06 → 0.95 s).
       return {
         cast: (c) => `TRY_CAST(${c} AS ${plan.sqlType})`,
         test: (c, v) => `starts_with(${v}::VARCHAR, ${c})`,

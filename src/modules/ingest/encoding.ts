@@ -212,6 +212,7 @@ export function gb18030ToUtf8(src: Uint8Array): { out: Buffer; consumed: number 
       i += 4;
       o += 4;
     }
+    if (i >= n) break;
     let b = src[i] as number;
     while (b < 0x80) {
       out[o++] = b;

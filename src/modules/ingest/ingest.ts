@@ -684,13 +684,13 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
 
 /** Rows of the CSV sample the single-scan load chooses its types from (IngestOptions.inferenceSampleRows). */
 const SAMPLE_ROWS = 10_000;
-/** Marks the error() a value raises when it does not fit the sample's plan (see checkedCast). */
+/** Marks the error() a value raises when it does not fit the sample's plan (see checkedValue in infer.ts). */
 const TYPE_CHECK_FAILED = 'citydata_type_check_failed';
 
 /**
  * The load of an ordinary CSV (up to WIDE_STATS_MAX_COLUMNS columns) in one scan of the file, which
  * is most of the cost. Types are chosen from the first rows, then the one COPY to Parquet checks
- * every later value against its column's plan (checkedCast): the first value that does not fit, or
+ * every later value against its column's plan (checkedValue): the first value that does not fit, or
  * that could change what whole-file inference chooses, aborts the COPY and the load falls back to the
  * two-scan path (inference counts over the whole file, then the COPY): null. Text columns are counted
  * afterwards over the whole file from the Parquet file (a fast columnar read), so their warnings and

@@ -351,9 +351,30 @@ export function buildRowsQuery(src: TableSource, req: RowsRequest, opts: BuildOp
   const withTotal = opts.withTotal === true && !opts.unlimited && whereSql !== '';
   const params = withTotal ? [...whereParams, ...whereParams] : [...whereParams];
   const allConds = [...conds];
-  if (req.cursor) {
-    const c = decodeCursor(req.cursor, sortSignature, sortKeys.length);
-    allConds.push(keysetPredicate(keys, [...c.v, c.id], params));
+  const cursor = req.cursor ? decodeCursor(req.cursor, sortSignature, sortKeys.length) : null;
+  if (cursor) allConds.push(keysetPredicate(keys, [...cursor.v, cursor.id], params));
+  // The newest rows first (`sort=_id desc`), unfiltered, over a file numbered by position: `_id` runs 1..rowCount
+  // without a gap, so the page is the range just below the end (or the cursor), and a lower bound on `_id` lets the
+  // scan skip every other row group instead of a top-N over the whole file (~1.1 s on 100M rows).
+  const newestFirst =
+    !opts.unlimited &&
+    src.idFromPosition &&
+    src.rowCount !== undefined &&
+    idCol?.expr === scan.id &&
+    conds.length === 0 &&
+    req.sort.length === 1 &&
+    req.sort[0]?.field === '_id' &&
+    req.sort[0].dir === 'desc';
+  if (newestFirst) {
+    // The rows the page reads (LIMIT limit + 1 after OFFSET) all lie at or above this _id: from the last row (or the
+    // row below the cursor's) down `offset + limit` more.
+    const span = BigInt(req.offset + req.limit);
+    if (cursor) {
+      allConds.push(`${idExpr} >= CAST(? AS BIGINT) - ${span + 1n}`);
+      params.push(coerce(cursor.id, 'integer', '_id', 'invalid_cursor'));
+    } else {
+      allConds.push(`${idExpr} >= ${BigInt(src.rowCount as number) - span}`);
+    }
   }
   const select = selected.map((c) => `${exprOf(c)} AS ${quoteIdent(c.name)}`);
   if (!opts.unlimited) keys.forEach((k, i) => select.push(`${k.expr} AS "__cursor_${i}"`));

@@ -134,9 +134,16 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
       limit: 20,
       offset: 0,
     };
+    // The newest rows first, no filter: a different page each run (offsets 0, 20, ... 180).
+    const newestReq = (k: number): RowsRequest => ({
+      sort: [{ field: '_id', dir: 'desc' }],
+      limit: 20,
+      offset: (k % 10) * 20,
+    });
     const t = pg?.qualified('query_table') ?? '';
     const pgPageSql = `SELECT * FROM ${t} WHERE station_code = $1 ORDER BY _id LIMIT 21`;
     const pgGroupSql = `SELECT district_code, count(*), avg(aqi), max(pm25) FROM ${t} GROUP BY 1 ORDER BY 1 LIMIT 21`;
+    const pgNewestSql = `SELECT * FROM ${t} ORDER BY _id DESC LIMIT 21 OFFSET $1`;
 
     // Same answer on both sides, or the comparison means nothing.
     const check: string[] = [];
@@ -179,10 +186,20 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
       () => runRowsQuery(engine, src, groupReq, { reuse: false }),
       pg ? () => pg.client.query(pgGroupSql) : null,
     );
+    ctx.log(`queries: newest rows × ${ctx.sizes.pageRuns}`);
+    const newest = await measure(
+      ctx.sizes.pageRuns,
+      (k) => runRowsQuery(engine, src, newestReq(k), { reuse: false }),
+      pg ? (k) => pg.client.query(pgNewestSql, [(k % 10) * 20]) : null,
+    );
+    const lastIds = (await runRowsQuery(engine, src, newestReq(0))).records.map((r) => Number(r._id));
+    if (JSON.stringify(lastIds) !== JSON.stringify(Array.from({ length: 20 }, (_, i) => rows - i)))
+      check.push('the newest page is not the last 20 rows');
     const rowsText = rows.toLocaleString();
     for (const [kind, m, what] of [
       ['page', page, `filtered 20-row page (station_code = ?) on ${rowsText} rows`],
       ['groupby', group, `group-by district (count, avg, max) on ${rowsText} rows`],
+      ['newest', newest, `newest 20 rows (sort=_id desc, offset 0-180, no filter) on ${rowsText} rows`],
     ] as const) {
       for (const p of ['p50', 'p99'] as const) {
         out.figures.push(
@@ -205,7 +222,8 @@ export async function querySection(ctx: BenchContext, out: SectionResult): Promi
     out.notes.push(
       'Ours = runRowsQuery (the rows API service: filter → 20 rows + total, estimated above 1M rows) on a DataEngine ' +
         'with the server settings (2 threads, 1 GB), its small-result cache off (every run executes). PostgreSQL = the ' +
-        'page query alone (ORDER BY _id LIMIT 21), no count.',
+        'page query alone (ORDER BY _id LIMIT 21), no count; for the newest rows ORDER BY _id DESC LIMIT 21 OFFSET ' +
+        'over its primary key.',
     );
     out.notes.push(
       `Each figure over ${ctx.sizes.pageRuns} (page) / ${ctx.sizes.groupRuns} (group-by) timed runs after ${WARM_UP} warm-up runs, ` +

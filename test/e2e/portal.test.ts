@@ -312,7 +312,8 @@ describe('sharing on conditions', () => {
     await screenshot(bp, 'admin-applications');
     await expectAccessible(bp, 'bureau review');
     await bp.getByTestId('app-review').click();
-    await bp.getByTestId('app-pass').click();
+    // After the dialog's opening animation: a click given during it can be lost on a loaded machine.
+    await (await openDialog(bp)).getByTestId('app-pass').click();
     await bp.getByText('暂无申请').first().waitFor();
     await bureau.context.close();
 
@@ -349,8 +350,9 @@ describe('sharing on conditions', () => {
     await mp.goto('/account');
     await mp.locator('tr', { hasText: '企业环保联系人信息' }).getByText('已交付').waitFor();
     await mp.getByTestId('app-usage').click();
-    await mp.getByLabel('数据利用情况说明').fill('用于 3 起执法协查的联络。');
-    await mp.getByRole('button', { name: /OK|确 ?定/ }).click();
+    const usage = await openDialog(mp);
+    await usage.getByLabel('数据利用情况说明').fill('用于 3 起执法协查的联络。');
+    await usage.getByRole('button', { name: /OK|确 ?定/ }).click();
     await mp.getByRole('dialog').waitFor({ state: 'hidden' });
     await member.context.close();
 

@@ -89,7 +89,7 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     }
   });
 
-  it("keeps another machine's load queued behind a long one: its process beats for the queued jobs too", async () => {
+  it("keeps another machine's load queued behind a long one: its process beats for its queued and running jobs", async () => {
     // A process of another machine (the owner names it), beating every 50 ms instead of every 30 s.
     const remote = new JobRunner(t.store.db, quiet, { heartbeatMs: 50, owner: `${process.pid}@another_host-qu3u3d00` });
     let release!: () => void;
@@ -98,19 +98,27 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     try {
       const long = await remote.enqueue({ kind: 'slow', payload: {} });
       const waiting = await remote.enqueue({ kind: 'slow', payload: {} });
-      // It has waited 10 minutes behind the long load, and never ran: no heartbeat of its own yet.
+      for (let i = 0; i < 100 && (await stateOf(long)) !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+      // It has waited 10 minutes behind the long load, and never ran: no heartbeat of its own yet. The long load has
+      // reported no progress for 10 minutes (a merge onto a big table).
       await t.store.db
         .updateTable('jobs')
         .set({ created_at: minutesAgo(10) })
         .where('id', '=', waiting)
         .execute();
-      const heartbeatOf = async () =>
-        (await t.store.db.selectFrom('jobs').select('heartbeat_at').where('id', '=', waiting).executeTakeFirstOrThrow())
+      await t.store.db
+        .updateTable('jobs')
+        .set({ heartbeat_at: minutesAgo(10) })
+        .where('id', '=', long)
+        .execute();
+      const heartbeatOf = async (id = waiting) =>
+        (await t.store.db.selectFrom('jobs').select('heartbeat_at').where('id', '=', id).executeTakeFirstOrThrow())
           .heartbeat_at;
       const before = nowIso();
       for (let i = 0; i < 100 && ((await heartbeatOf()) ?? '') < before; i++)
         await new Promise((r) => setTimeout(r, 20));
       expect(Date.parse((await heartbeatOf()) ?? '')).toBeGreaterThanOrEqual(Date.parse(before));
+      expect(Date.parse((await heartbeatOf(long)) ?? '')).toBeGreaterThanOrEqual(Date.parse(before));
       // A process starting on this machine can judge the other machine's jobs by their heartbeat only.
       await new JobRunner(t.store.db, quiet).recover();
       expect([await stateOf(long), await stateOf(waiting)]).toEqual(['running', 'queued']);

@@ -14,28 +14,24 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const out = (name: string) => path.join(h.dir, name);
+/** Merges two versions with the test engine into `name` in the test directory. */
+const merge = (
+  previous: string | null,
+  incoming: string,
+  mode: 'replace' | 'append' | 'upsert',
+  name: string,
+  key?: string[],
+) => mergeVersions({ engine: h.engine, previous, incoming, mode, ...(key ? { key } : {}), outFile: out(name) });
 
 describe('mergeVersions', () => {
   it('replace copies the incoming rows', async () => {
-    const r = await mergeVersions({
-      engine: h.engine,
-      previous: v1,
-      incoming: v2,
-      mode: 'replace',
-      outFile: out('r.parquet'),
-    });
+    const r = await merge(v1, v2, 'replace', 'r.parquet');
     expect(r.rows).toBe(2);
     expect((await h.rows(out('r.parquet'))).map((x) => x.代码)).toEqual(['B', 'D']);
   });
 
   it('append keeps previous rows first, continues _id and unions columns by name', async () => {
-    const r = await mergeVersions({
-      engine: h.engine,
-      previous: v1,
-      incoming: v2,
-      mode: 'append',
-      outFile: out('a.parquet'),
-    });
+    const r = await merge(v1, v2, 'append', 'a.parquet');
     expect(r.rows).toBe(5);
     expect(Object.keys(await h.schema(out('a.parquet')))).toEqual(['_id', '代码', '名称', '数量', '备注']);
     expect((await h.rows(out('a.parquet'))).map((x) => [x._id, x.代码, x.名称, x.数量, x.备注])).toEqual([
@@ -50,13 +46,7 @@ describe('mergeVersions', () => {
   it('makes a column text when its type changes kind between versions (integers, then dates), in append and upsert', async () => {
     const ints = (await h.ingest('编码,值\nA,44186\nB,2\n', 'i.csv')).out;
     const dates = (await h.ingest('编码,值\nB,2020-12-21\nC,2021-01-05\n', 'd.csv')).out;
-    const appended = await mergeVersions({
-      engine: h.engine,
-      previous: ints,
-      incoming: dates,
-      mode: 'append',
-      outFile: out('k.parquet'),
-    });
+    const appended = await merge(ints, dates, 'append', 'k.parquet');
     expect(appended.rows).toBe(4);
     expect((await h.schema(out('k.parquet')))['值']).toBe('VARCHAR');
     expect((await h.rows(out('k.parquet'))).map((x) => [x._id, x.编码, x.值])).toEqual([
@@ -65,14 +55,7 @@ describe('mergeVersions', () => {
       ['3', 'B', '2020-12-21'],
       ['4', 'C', '2021-01-05'],
     ]);
-    await mergeVersions({
-      engine: h.engine,
-      previous: ints,
-      incoming: dates,
-      mode: 'upsert',
-      key: ['编码'],
-      outFile: out('ku.parquet'),
-    });
+    await merge(ints, dates, 'upsert', 'ku.parquet', ['编码']);
     expect((await h.rows(out('ku.parquet'))).map((x) => [x.编码, x.值])).toEqual([
       ['A', '44186'],
       ['B', '2020-12-21'],
@@ -80,25 +63,12 @@ describe('mergeVersions', () => {
     ]);
     // Numbers of different widths still combine as numbers.
     const decimals = (await h.ingest('编码,值\nD,1.5\n', 'n.csv')).out;
-    await mergeVersions({
-      engine: h.engine,
-      previous: ints,
-      incoming: decimals,
-      mode: 'append',
-      outFile: out('kn.parquet'),
-    });
+    await merge(ints, decimals, 'append', 'kn.parquet');
     expect((await h.schema(out('kn.parquet')))['值']).toMatch(/^DECIMAL/);
   });
 
   it('upsert replaces rows with the same key in place and appends new keys', async () => {
-    const r = await mergeVersions({
-      engine: h.engine,
-      previous: v1,
-      incoming: v2,
-      mode: 'upsert',
-      key: ['代码'],
-      outFile: out('u.parquet'),
-    });
+    const r = await merge(v1, v2, 'upsert', 'u.parquet', ['代码']);
     expect(r.rows).toBe(4);
     expect((await h.rows(out('u.parquet'))).map((x) => [x._id, x.代码, x.名称, x.数量, x.备注])).toEqual([
       ['1', 'A', '甲', '1', null],
@@ -112,17 +82,10 @@ describe('mergeVersions', () => {
     // A load's file leaves _id to the row's position; a merged version stores it.
     expect(await h.engine.idStored(v1)).toBe(false);
     const stored = out('stored.parquet');
-    await mergeVersions({ engine: h.engine, previous: v1, incoming: v2, mode: 'append', outFile: stored });
+    await merge(v1, v2, 'append', 'stored.parquet');
     expect(await h.engine.idStored(stored)).toBe(true);
     const v3 = (await h.ingest('代码,数量\nE,5\nA,100\n', 'v3.csv')).out;
-    await mergeVersions({
-      engine: h.engine,
-      previous: stored,
-      incoming: v3,
-      mode: 'upsert',
-      key: ['代码'],
-      outFile: out('mixed.parquet'),
-    });
+    await merge(stored, v3, 'upsert', 'mixed.parquet', ['代码']);
     expect((await h.rows(out('mixed.parquet'))).map((x) => [x._id, x.代码, x.数量])).toEqual([
       ['1', 'A', '100'],
       ['2', 'B', '2'],
@@ -134,24 +97,9 @@ describe('mergeVersions', () => {
   });
 
   it('treats a first load as replace, and checks upsert keys', async () => {
-    const r = await mergeVersions({
-      engine: h.engine,
-      previous: null,
-      incoming: v1,
-      mode: 'append',
-      outFile: out('f.parquet'),
-    });
+    const r = await merge(null, v1, 'append', 'f.parquet');
     expect(r.rows).toBe(3);
-    const err = await appError(() =>
-      mergeVersions({
-        engine: h.engine,
-        previous: v1,
-        incoming: v2,
-        mode: 'upsert',
-        key: ['名称'],
-        outFile: out('k.parquet'),
-      }),
-    );
+    const err = await appError(() => merge(v1, v2, 'upsert', 'k.parquet', ['名称']));
     expect([err.status, err.code]).toEqual([400, 'invalid_key']);
     expect(err.message).toMatch(/incoming file/);
   });

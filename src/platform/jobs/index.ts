@@ -89,7 +89,7 @@ export function ownerAlive(owner: string | null): boolean | null {
 /** This process as an owner of work in progress (`pid@host`), as ownerAlive reads it. */
 export const THIS_PROCESS = `${process.pid}@${HOST}`;
 
-/** How often a running job's heartbeat is written when it reports no progress, and queued jobs' heartbeat. */
+/** How often the heartbeat of a runner's queued and running jobs is written. */
 const HEARTBEAT_MS = 30_000;
 
 export interface JobRunnerOptions {
@@ -106,7 +106,7 @@ export class JobRunner {
   private readonly events = new EventEmitter();
   private busy = false;
   private stopped = false;
-  private queuedHeartbeat: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   readonly owner: string;
   private readonly heartbeatMs: number;
 
@@ -184,32 +184,33 @@ export class JobRunner {
       })
       .execute();
     this.queue.push(id);
-    this.beatQueued();
+    this.beat();
     setImmediate(() => void this.pump());
     return id;
   }
 
   /**
-   * Queued jobs beat too, as long as any waits: a process of another machine starting meanwhile judges this process's
-   * jobs by their heartbeat alone (recover()), and would fail a load queued behind a long one for 5 minutes.
+   * One heartbeat for this runner's unfinished jobs, queued and running, while it has any. A process of another
+   * machine starting meanwhile judges them by their heartbeat alone (recover()): a load queued behind a long one, or
+   * one merging onto a big table without reporting progress, would pass for interrupted after 5 minutes.
    */
-  private beatQueued(): void {
-    if (this.queuedHeartbeat) return;
-    this.queuedHeartbeat = setInterval(() => {
-      if (this.queue.length === 0 || this.stopped) {
-        clearInterval(this.queuedHeartbeat!);
-        this.queuedHeartbeat = null;
+  private beat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      if ((this.queue.length === 0 && this.running.size === 0) || this.stopped) {
+        clearInterval(this.heartbeat!);
+        this.heartbeat = null;
         return;
       }
       void this.db
         .updateTable('jobs')
         .set({ heartbeat_at: nowIso() })
         .where('owner', '=', this.owner)
-        .where('state', '=', 'queued')
+        .where('state', 'in', ['queued', 'running'])
         .execute()
         .catch(() => undefined);
     }, this.heartbeatMs);
-    this.queuedHeartbeat.unref();
+    this.heartbeat.unref();
   }
 
   async get(id: string): Promise<JobView | null> {
@@ -268,8 +269,8 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.queuedHeartbeat) clearInterval(this.queuedHeartbeat);
-    this.queuedHeartbeat = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     for (const c of this.running.values()) c.abort();
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
   }
@@ -291,6 +292,8 @@ export class JobRunner {
     const handler = this.handlers.get(row.kind)!;
     const controller = new AbortController();
     this.running.set(id, controller);
+    // Again: the heartbeat may have stopped between this job leaving the queue and this line.
+    this.beat();
     const started = nowIso();
     await this.db
       .updateTable('jobs')
@@ -316,19 +319,6 @@ export class JobRunner {
           .catch(() => undefined);
       }
     };
-    // The heartbeat also beats while a job reports no progress (a merge onto a big table, the quality run after a
-    // load), so that a process starting meanwhile never takes a live job for an interrupted one (recover()).
-    const heartbeat = setInterval(() => {
-      if (Date.now() - lastWrite < this.heartbeatMs) return;
-      lastWrite = Date.now();
-      pendingWrite = this.db
-        .updateTable('jobs')
-        .set({ heartbeat_at: nowIso() })
-        .where('id', '=', id)
-        .execute()
-        .catch(() => undefined);
-    }, this.heartbeatMs);
-    heartbeat.unref();
     try {
       const result = await handler.run({
         id,
@@ -336,11 +326,9 @@ export class JobRunner {
         signal: controller.signal,
         progress,
       });
-      clearInterval(heartbeat);
       await pendingWrite;
       await this.finish(id, 'succeeded', result, null, { ...latest, done: true });
     } catch (err) {
-      clearInterval(heartbeat);
       await pendingWrite;
       const cancelled = controller.signal.aborted;
       const e =

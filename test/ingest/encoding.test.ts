@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_CHUNK_BYTES } from '../../src/modules/ingest/encoding.ts';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -9,6 +10,17 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const text = '单位名称,地址\n广州市白云区人民政府,广州市白云区云城东路\n黄埔区,开发大道\n';
+
+/** Rows `i,x` (at least 4 bytes each) longer in all than the chunk the encoding check and the transcoder read. */
+const PAST_A_CHUNK = Math.ceil(TEXT_CHUNK_BYTES / 4);
+
+/** ASCII rows `000001,xxxxxxxx` filling exactly `bytes` bytes (at least 16): the same bytes in UTF-8 and GB18030. */
+function asciiRows(bytes: number): string {
+  const n = Math.floor(bytes / 16);
+  const rows = Array.from({ length: n }, (_, i) => `${String(i).padStart(6, '0')},xxxxxxxx\n`);
+  rows[n - 1] = `${String(n - 1).padStart(6, '0')},${'x'.repeat(8 + (bytes % 16))}\n`;
+  return rows.join('');
+}
 
 describe('encoding detection', () => {
   it('reads UTF-8 without a BOM', async () => {
@@ -65,12 +77,12 @@ describe('encoding detection', () => {
       expect(err.extras).toMatchObject({ declared, detected: 'utf-8', offset: 0, line: 1 });
     }
     // Also when the UTF-8 text only starts late, past the first chunk the check reads.
-    const late = 'a,b\n' + Array.from({ length: 150_000 }, (_, i) => `${i},x`).join('\n') + '\n';
+    const late = 'a,b\n' + Array.from({ length: PAST_A_CHUNK }, (_, i) => `${i},x`).join('\n') + '\n';
     const err = await appError(() =>
       h.ingest(Buffer.concat([Buffer.from(late), Buffer.from('1,广州\n', 'utf8')]), 'late8.csv', { encoding: 'gbk' }),
     );
     expect(err.code).toBe('encoding_mismatch');
-    expect(err.extras).toMatchObject({ offset: Buffer.byteLength(late) + 2, line: 150_002 });
+    expect(err.extras).toMatchObject({ offset: Buffer.byteLength(late) + 2, line: PAST_A_CHUNK + 2 });
     expect(leftovers(h)).toEqual([]);
   });
 
@@ -98,7 +110,7 @@ describe('encoding detection', () => {
 
     // After an unusual but valid byte (0x80 is the euro sign) the rest goes through TextDecoder; an error
     // chunks later is still placed exactly, and a sequence cut by the end of the file is one too.
-    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},x`).join('\n');
+    const rows = Array.from({ length: PAST_A_CHUNK }, (_, i) => `${i},x`).join('\n');
     const euro = Buffer.concat([
       iconv.encode('名称,值\n', 'gbk'),
       Buffer.from([0x80, 0x2c, 0x31, 0x0a]),
@@ -107,11 +119,11 @@ describe('encoding detection', () => {
     const late = Buffer.concat([euro, Buffer.from([0x0a, 0x32, 0x2c, 0xff, 0x0a])]);
     const lateErr = await appError(() => h.ingest(late, 'late.csv', { encoding: 'gbk' }));
     expect(lateErr.message).toMatch(/declared GBK but byte offset \d+ \(line \d+\) is not valid GBK/);
-    expect(lateErr.extras).toMatchObject({ offset: euro.length + 3, line: 200_003 });
+    expect(lateErr.extras).toMatchObject({ offset: euro.length + 3, line: PAST_A_CHUNK + 3 });
     const cut = Buffer.concat([euro, Buffer.from([0x0a, 0xb0])]);
     expect((await appError(() => h.ingest(cut, 'cut.csv', { encoding: 'gbk' }))).extras).toMatchObject({
       offset: euro.length + 1,
-      line: 200_003,
+      line: PAST_A_CHUNK + 3,
     });
   });
 
@@ -120,6 +132,31 @@ describe('encoding detection', () => {
     const err = await appError(() => h.ingest(bytes, 'x.csv'));
     expect(err.code).toBe('unknown_encoding');
     expect(err.extras).toMatchObject({ offset: bytes.length - 2, line: 3 });
+  });
+
+  it('reads characters cut by the end of a read chunk, in UTF-8 and in GB18030', async () => {
+    // Rows whose value starts one, two or three bytes before the end of a chunk (the check and the transcoder read
+    // TEXT_CHUNK_BYTES at a time), so that a two-, three- and four-byte character is cut by it.
+    const values = ['广州', '𠀀字', '€元', '黄埔'];
+    for (const encoding of ['utf-8', 'gb18030'] as const) {
+      const enc = (t: string) => (encoding === 'utf-8' ? Buffer.from(t, 'utf8') : iconv.encode(t, 'gb18030'));
+      const parts: Buffer[] = [Buffer.from('a,b\n')];
+      let length = 4;
+      values.forEach((value, k) => {
+        // Value k starts k + 1 bytes before the end of chunk k + 1.
+        const start = (k + 1) * TEXT_CHUNK_BYTES - (k + 1);
+        const filler = Buffer.from(asciiRows(start - length - 2));
+        const row = enc(`${'pqrs'[k]},${value}\n`);
+        parts.push(filler, row);
+        length += filler.length + row.length;
+      });
+      const r = await h.ingest(Buffer.concat(parts), `cut-${encoding}.csv`);
+      expect(r.encoding).toBe(encoding);
+      expect(r.rowsRejected).toBe(0);
+      const rows = await h.rows(r.out, 'a', `a IN ('p', 'q', 'r', 's')`);
+      expect(rows.map((x) => x.b)).toEqual(values);
+    }
+    expect(leftovers(h)).toEqual([]);
   });
 
   it('refuses UTF-16', async () => {

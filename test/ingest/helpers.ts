@@ -14,8 +14,11 @@ export interface Harness {
     name: string,
     opts?: Partial<IngestOptions>,
   ) => Promise<IngestResult & { out: string }>;
-  /** The data file read back through DuckDB as every reader sees it (`_id` first), as JSON-friendly row objects. */
-  rows: (file: string, orderBy?: string) => Promise<Record<string, unknown>[]>;
+  /**
+   * The data file read back through DuckDB as every reader sees it (`_id` first), as JSON-friendly row objects; only
+   * the rows `where` (SQL) selects, when given.
+   */
+  rows: (file: string, orderBy?: string, where?: string) => Promise<Record<string, unknown>[]>;
   /** Column name → DuckDB type of a data file as every reader sees it (`_id` first). */
   schema: (file: string) => Promise<Record<string, string>>;
   file: (name: string, content: string | Buffer) => string;
@@ -48,10 +51,10 @@ export async function harness(): Promise<Harness> {
       });
       return { ...result, out };
     },
-    rows: async (f, orderBy = '_id') => {
+    rows: async (f, orderBy = '_id', where = 'true') => {
       const from = dataFileSql(f, await engine.idStored(f));
       return engine.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`SELECT * FROM ${from} ORDER BY ${orderBy}`);
+        const r = await c.runAndReadAll(`SELECT * FROM ${from} WHERE ${where} ORDER BY ${orderBy}`);
         return r.getRowObjectsJson() as Record<string, unknown>[];
       });
     },

@@ -353,6 +353,13 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(
       (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
     ).toBe(3);
+    // The resource's history names the version the rollback replaced.
+    const history = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/history` })
+    ).json() as { action: string; changes: Record<string, unknown>; actor: { username: string } | null }[];
+    expect(history.filter((e) => e.action === 'rollback')).toMatchObject([
+      { changes: { version: { from: 2, to: 1 } }, actor: { username: expect.any(String) } },
+    ]);
 
     // A current version whose data file went missing on disk: a clear error naming the version, not a bare 500.
     const tableDir = path.join(s.ts.dataDir, 'tables', resourceId);

@@ -45,24 +45,6 @@ export const datastoreRepo = {
           .where('datasets.resource_id', 'in', resourceIds)
           .execute(),
   insertVersion: (db: Db, row: TableVersionTable) => db.insertInto('table_versions').values(row).execute(),
-  setCurrent: async (db: Db, resourceId: string, versionId: string, rowCount: number, at: string) => {
-    const exists = await db
-      .selectFrom('datasets')
-      .select('resource_id')
-      .where('resource_id', '=', resourceId)
-      .executeTakeFirst();
-    if (exists)
-      await db
-        .updateTable('datasets')
-        .set({ current_version_id: versionId, row_count: rowCount, updated_at: at })
-        .where('resource_id', '=', resourceId)
-        .execute();
-    else
-      await db
-        .insertInto('datasets')
-        .values({ resource_id: resourceId, current_version_id: versionId, row_count: rowCount, updated_at: at })
-        .execute();
-  },
   /**
    * Makes `versionId` current only if the current version is still `expected` (null: the table has none yet), in the
    * caller's transaction. False when another load or a rollback switched it meanwhile (another server process):

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import { nowIso } from '../../platform/db/index.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { conflict, notFound } from '../../platform/http/errors.ts';
 import { authorize, requireUser, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
 import { datastoreRepo } from './repository.ts';
@@ -14,7 +14,16 @@ export async function rollbackVersion(ctx: AppContext, actor: Actor, resourceId:
   if (!v || v.resource_id !== r.id) throw notFound('version', versionId);
   const at = nowIso();
   await ctx.store.db.transaction().execute(async (trx) => {
-    await datastoreRepo.setCurrent(trx, r.id, v.id, Number(v.row_count), at);
+    const current = await datastoreRepo.current(trx, r.id);
+    // Switched like a load switches (compare and swap): a load or another rollback that made another version current
+    // since the read above (another server process) is not silently undone.
+    if (!(await datastoreRepo.switchCurrent(trx, r.id, current?.id ?? null, v.id, Number(v.row_count), at))) {
+      throw conflict(
+        'version_conflict',
+        'The current version of the table changed meanwhile (a load or another rollback finished); list the versions again and retry',
+        { resource: r.id },
+      );
+    }
     await trx
       .insertInto('resource_history')
       .values({
@@ -22,7 +31,7 @@ export async function rollbackVersion(ctx: AppContext, actor: Actor, resourceId:
         actor_id: actor.userId,
         action: 'rollback',
         reason: null,
-        changes: JSON.stringify({ version: { from: null, to: v.version } }),
+        changes: JSON.stringify({ version: { from: current ? Number(current.version) : null, to: v.version } }),
         at,
       })
       .execute();

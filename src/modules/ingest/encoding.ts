@@ -141,8 +141,11 @@ interface Utf8Scan {
   hasBom: boolean;
 }
 
-/** Checks the whole file is UTF-8, a chunk at a time with isUtf8 (never the whole file in memory). */
-async function scanUtf8(file: string, hooks: ScanHooks, stopAtInvalid: boolean): Promise<Utf8Scan> {
+/**
+ * Checks the whole file is UTF-8, a chunk at a time with isUtf8 (never the whole file in memory), up to the first
+ * invalid byte.
+ */
+async function scanUtf8(file: string, hooks: ScanHooks): Promise<Utf8Scan> {
   const carry = Buffer.alloc(CARRY_ROOM);
   let carryLength = 0;
   let pos = 0; // file offset just past the bytes checked
@@ -168,10 +171,8 @@ async function scanUtf8(file: string, hooks: ScanHooks, stopAtInvalid: boolean):
     }
     const tail = incompleteTail(chunk);
     const body = chunk.subarray(0, chunk.length - tail);
-    if (!isUtf8(body)) {
-      const bad = at + firstInvalidUtf8(body);
-      if (stopAtInvalid) return { valid: false, badOffset: bad, nulOffset, nonAsciiOffset, hasBom };
-    }
+    if (!isUtf8(body))
+      return { valid: false, badOffset: at + firstInvalidUtf8(body), nulOffset, nonAsciiOffset, hasBom };
     carryLength = chunk.copy(carry, 0, body.length);
     pos = at + body.length;
     hooks.onBytes?.(pos);
@@ -504,7 +505,7 @@ export async function prepareTextSource(
   };
   const nul = async (offset: number) => (offset < 0 ? null : { offset, line: await lineOfOffset(file, offset) });
   // Stops at the first invalid byte: for a real GB18030 file that is in its first chunk.
-  const scan = await scanUtf8(file, scanHooks, true);
+  const scan = await scanUtf8(file, scanHooks);
   if (declared === 'gb18030' || declared === 'gbk') {
     if (scan.valid && scan.nonAsciiOffset < 0)
       return { path: file, encoding: declared, hasBom: false, firstNul: await nul(scan.nulOffset) };

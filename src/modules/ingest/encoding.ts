@@ -30,7 +30,7 @@ interface FileChunk {
 async function* fileChunks(file: string): AsyncGenerator<FileChunk> {
   const fh = await fsp.open(file, 'r');
   const bufs = [Buffer.allocUnsafe(CARRY_ROOM + TEXT_CHUNK_BYTES), Buffer.allocUnsafe(CARRY_ROOM + TEXT_CHUNK_BYTES)];
-  const read = (buf: Buffer, at: number) => fh.read(buf, CARRY_ROOM, TEXT_CHUNK_BYTES, at);
+  const read = (buf: Buffer, at: number) => handled(fh.read(buf, CARRY_ROOM, TEXT_CHUNK_BYTES, at));
   let pos = 0;
   let k = 0;
   let pending = read(bufs[0] as Buffer, 0);
@@ -49,6 +49,25 @@ async function* fileChunks(file: string): AsyncGenerator<FileChunk> {
     // Never close the file under a read still in flight (the caller stopped early, or a read failed).
     await pending.catch(() => undefined);
     await fh.close();
+  }
+}
+
+/**
+ * A promise left in flight while the caller awaits something else: its failure is seen where it is awaited, and is
+ * never an unhandled rejection (which ends the process) if it fails first.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Writes all of bytes at a file offset (one write may write less: a full disk, a network file system). */
+async function writeAll(fh: fsp.FileHandle, bytes: Buffer, at: number): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, at + done);
+    if (bytesWritten <= 0)
+      throw new Error(`Could not write the transcoded file (nothing written at offset ${at + done})`);
+    done += bytesWritten;
   }
 }
 
@@ -381,7 +400,7 @@ async function transcodeGb18030(
   let written = 0;
   const write = async (bytes: Buffer) => {
     await writing;
-    writing = output.write(bytes, 0, bytes.length, written);
+    writing = handled(writeAll(output, bytes, written));
     written += bytes.length;
   };
   let nulOffset = -1;

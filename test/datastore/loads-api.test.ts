@@ -345,9 +345,20 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
         })
       ).statusCode,
     ).toBe(403);
+    // Chosen from a list where another version was current (a load landed since): refused, nothing changes.
+    const stale = await s.request(steward, {
+      method: 'POST',
+      url: `/api/v1/resources/${resourceId}/versions/${versions[1].id}/rollback?expectedCurrent=${versions[1].id}`,
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'version_conflict', current: versions[0].id });
+    expect(stale.json().detail).toMatch(/current version is v2 by now/);
+    expect(
+      (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
+    ).toBe(4);
     const rb = await s.request(steward, {
       method: 'POST',
-      url: `/api/v1/resources/${resourceId}/versions/${versions[1].id}/rollback`,
+      url: `/api/v1/resources/${resourceId}/versions/${versions[1].id}/rollback?expectedCurrent=${versions[0].id}`,
     });
     expect(rb.json()).toMatchObject({ version: 1, rows: 3 });
     expect(

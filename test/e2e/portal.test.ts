@@ -236,11 +236,43 @@ describe('publishing', () => {
     await report.locator('.ant-tag', { hasText: 'v2' }).waitFor({ timeout: 20_000 });
     await sp.getByRole('tab', { name: '版本历史' }).click();
     await sp.getByText('v2 ✓').waitFor();
-    await sp.getByTestId('rollback-v1').click();
-    await sp
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /OK|确 ?定/ })
-      .click();
+    // Meanwhile a third load lands (through the API, as the CLI or a colleague would): the roll-back chosen from the
+    // list that still shows v2 current is refused instead of undoing v3 unseen, and the list is read again.
+    const resourceId = /\/console\/resources\/([^/?#]+)/.exec(sp.url())?.[1];
+    expect(resourceId).toBeTruthy();
+    const csrf = (await sp.context().cookies()).find((c) => c.name === 'cd_csrf')?.value ?? '';
+    const third = await sp.evaluate(
+      async ({ id, csrf }) => {
+        const form = new FormData();
+        form.append('file', new Blob(['站点名称,客流量\n新站,5\n'], { type: 'text/csv' }), '客流-3.csv');
+        const res = await fetch(`/api/v1/resources/${id}/loads`, {
+          method: 'POST',
+          body: form,
+          headers: { 'x-csrf-token': decodeURIComponent(csrf) },
+        });
+        const jobId = ((await res.json()) as { job: { id: string } }).job.id;
+        for (let i = 0; i < 200; i++) {
+          const job = (await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { state: string };
+          if (!['queued', 'running'].includes(job.state)) return job.state;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return 'timeout';
+      },
+      { id: resourceId, csrf },
+    );
+    expect(third).toBe('succeeded');
+    const confirmRollback = async (v: number) => {
+      await sp.getByTestId(`rollback-v${v}`).click();
+      await sp
+        .locator('.ant-popconfirm:visible')
+        .getByRole('button', { name: /OK|确 ?定/ })
+        .click();
+    };
+    await confirmRollback(1);
+    await sp.getByTestId('rollback-conflict').getByText('当前版本已变化', { exact: false }).waitFor();
+    await sp.getByText('v3 ✓').waitFor();
+    // Chosen again from the fresh list, the roll-back goes through.
+    await confirmRollback(1);
     await sp.getByText('v1 ✓').waitFor();
     await screenshot(sp, 'console-versions');
     await sp.getByRole('tab', { name: '质量' }).click();

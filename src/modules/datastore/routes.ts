@@ -302,9 +302,13 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         tags: ['datastore'],
         summary: 'Make an earlier version current again',
         params: strictObject({ id: IdParams.properties.id, versionId: IdParams.properties.id }),
+        description:
+          'expectedCurrent: the version the caller saw as current; if another is current by now (a newer load), ' +
+          '409 version_conflict and nothing changes.',
+        querystring: strictObject({ expectedCurrent: Type.Optional(IdParams.properties.id) }),
       },
     },
-    async (req) => rollbackVersion(ctx, req.actor, req.params.id, req.params.versionId),
+    async (req) => rollbackVersion(ctx, req.actor, req.params.id, req.params.versionId, req.query.expectedCurrent),
   );
 
   app.get(

@@ -5,8 +5,18 @@ import { authorize, requireUser, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
 import { datastoreRepo } from './repository.ts';
 
-/** Points the resource back at an earlier immutable version; the files of every version are kept. */
-export async function rollbackVersion(ctx: AppContext, actor: Actor, resourceId: string, versionId: string) {
+/**
+ * Points the resource back at an earlier immutable version; the files of every version are kept. `expectedCurrent`:
+ * the version the caller saw as current (a list of versions it chose from); if another is current by now, nothing
+ * changes and the answer is a conflict, so that a rollback chosen from an old list never undoes a newer load unseen.
+ */
+export async function rollbackVersion(
+  ctx: AppContext,
+  actor: Actor,
+  resourceId: string,
+  versionId: string,
+  expectedCurrent?: string,
+) {
   requireUser(actor);
   const r = await getResource(ctx.store.db, actor, resourceId);
   authorize(actor, { action: 'resource.load_data', resource: r }, 'Only the stewards of the provider may roll back');
@@ -15,6 +25,13 @@ export async function rollbackVersion(ctx: AppContext, actor: Actor, resourceId:
   const at = nowIso();
   await ctx.store.db.transaction().execute(async (trx) => {
     const current = await datastoreRepo.current(trx, r.id);
+    if (expectedCurrent !== undefined && current?.id !== expectedCurrent) {
+      throw conflict(
+        'version_conflict',
+        `The current version is ${current ? `v${current.version}` : 'none'} by now, not the one this rollback was chosen against; list the versions again`,
+        { resource: r.id, current: current?.id ?? null },
+      );
+    }
     // Switched like a load switches (compare and swap): a load or another rollback that made another version current
     // since the read above (another server process) is not silently undone.
     if (!(await datastoreRepo.switchCurrent(trx, r.id, current?.id ?? null, v.id, Number(v.row_count), at))) {

@@ -491,6 +491,8 @@ export const en: Record<MessageKey, string> = {
   'upload.replace': 'Replace',
   'version.rollback': 'Roll back',
   'version.rollbackConfirm': 'Make v{v} current again?',
+  'version.conflict':
+    'The current version changed meanwhile (a load or another rollback finished); the list is refreshed, check it and roll back again',
   'dataset.chartData': 'Chart data',
   'apply.filedSubOpen': 'The provider reviews it and answers within 5 working days.',
   'notify.label': 'Notifications ({n} unread)',

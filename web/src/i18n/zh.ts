@@ -486,6 +486,7 @@ export const zh = {
   'upload.replace': '替换',
   'version.rollback': '回滚到此版本',
   'version.rollbackConfirm': '将 v{v} 设为当前版本？',
+  'version.conflict': '当前版本已变化（期间有新的加载或回滚完成），列表已刷新，请确认后再回滚',
   'dataset.chartData': '图表数据',
   'apply.filedSubOpen': '提供部门将在 5 个工作日内完成审核并答复。',
   'notify.label': '通知（{n} 条未读）',

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Empty, Modal, Popconfirm, Space, Table, Timeline, Typography } from 'antd';
+import { Alert, Button, Empty, Modal, Popconfirm, Space, Table, Timeline, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
-import { getOptional, post } from '../../api/client.ts';
+import { ApiError, getOptional, post } from '../../api/client.ts';
 import { ErrorAlert, Loading } from '../../components/Status.tsx';
 import type { Version } from '../../api/types.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -64,12 +64,22 @@ export function VersionsList({ resourceId, manage = false }: { resourceId: strin
   const { t } = useI18n();
   const qc = useQueryClient();
   const [reportJob, setReportJob] = useState<string | null>(null);
+  // The version this list shows as current goes with the request: if a newer load landed meanwhile, the server
+  // refuses (409 version_conflict) instead of undoing it unseen, and the list is read again.
   const rollback = useMutation({
-    mutationFn: (versionId: string) => post(`/api/v1/resources/${resourceId}/versions/${versionId}/rollback`),
+    mutationFn: ({ versionId, expectedCurrent }: { versionId: string; expectedCurrent: string | undefined }) =>
+      post(
+        `/api/v1/resources/${resourceId}/versions/${versionId}/rollback` +
+          (expectedCurrent ? `?expectedCurrent=${encodeURIComponent(expectedCurrent)}` : ''),
+      ),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['versions', resourceId] });
       await qc.invalidateQueries({ queryKey: ['rows', resourceId] });
       await qc.invalidateQueries({ queryKey: ['quality', resourceId] });
+    },
+    onError: async (err) => {
+      if (err instanceof ApiError && err.code === 'version_conflict')
+        await qc.invalidateQueries({ queryKey: ['versions', resourceId] });
     },
   });
   const q = useQuery({
@@ -86,7 +96,11 @@ export function VersionsList({ resourceId, manage = false }: { resourceId: strin
   if (!q.data?.length) return <Empty description={t('common.empty')} />;
   return (
     <>
-      {rollback.error ? <ErrorAlert error={rollback.error} /> : null}
+      {rollback.error instanceof ApiError && rollback.error.code === 'version_conflict' ? (
+        <Alert type="warning" showIcon title={t('version.conflict')} data-testid="rollback-conflict" />
+      ) : rollback.error ? (
+        <ErrorAlert error={rollback.error} />
+      ) : null}
       <Table<Version>
         size="small"
         rowKey="id"
@@ -115,7 +129,9 @@ export function VersionsList({ resourceId, manage = false }: { resourceId: strin
                       {!v.current && (
                         <Popconfirm
                           title={t('version.rollbackConfirm', { v: v.version })}
-                          onConfirm={() => rollback.mutate(v.id)}
+                          onConfirm={() =>
+                            rollback.mutate({ versionId: v.id, expectedCurrent: q.data?.find((x) => x.current)?.id })
+                          }
                         >
                           <Button size="small" loading={rollback.isPending} data-testid={`rollback-v${v.version}`}>
                             {t('version.rollback')}

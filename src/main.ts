@@ -45,8 +45,14 @@ program
       await built.close();
       process.exit(0);
     };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    // A close that fails (a store that will not disconnect) still ends the process, with the error and exit code 1.
+    const stopOrFail = () =>
+      void stop().catch((err: unknown) => {
+        console.error('shutdown failed:', err);
+        process.exit(1);
+      });
+    process.once('SIGINT', stopOrFail);
+    process.once('SIGTERM', stopOrFail);
   });
 
 program

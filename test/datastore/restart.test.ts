@@ -130,6 +130,35 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     }
   });
 
+  it("keeps a job's outcome when one of its listeners throws (an SSE stream gone bad), for progress and end", async () => {
+    const runner = new JobRunner(t.store.db, quiet, { heartbeatMs: 50 });
+    runner.register('steps', {
+      run: async ({ progress }) => {
+        for (let i = 1; i <= 3; i++) {
+          progress({ step: i });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return { steps: 3 };
+      },
+    });
+    try {
+      const id = await runner.enqueue({ kind: 'steps', payload: {} });
+      runner.subscribe(id, () => {
+        throw new Error('listener broke');
+      });
+      // A listener after the broken one still hears everything.
+      const seen: string[] = [];
+      runner.subscribe(id, (e) => seen.push(e.type));
+      const done = await runner.waitFor(id, 10_000);
+      expect(done).toMatchObject({ state: 'succeeded', result: { steps: 3 }, error: null });
+      expect(seen).toContain('progress');
+      expect(seen.at(-1)).toBe('end');
+      expect((await runner.get(id))?.state).toBe('succeeded');
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('removes uploads nobody is receiving, and leaves those another live process is still receiving', async () => {
     const { live, endedPid } = await processes();
     try {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
 import { badFile, throwIfAborted } from './errors.ts';
+import { scratchWriter } from './scratch-writer.ts';
 
 /*
  * Splits a GeoJSON FeatureCollection into its features, one JSON value per line of a scratch file,
@@ -52,7 +52,7 @@ export async function splitFeatureCollection(
   hooks: { signal?: AbortSignal; onBytes?: (n: number) => void },
 ): Promise<FeatureSplit> {
   const input = fs.createReadStream(file, { highWaterMark: CHUNK });
-  const output = fs.createWriteStream(out, { highWaterMark: CHUNK });
+  const output = scratchWriter(out, { highWaterMark: CHUNK });
   const members = new Map<string, string>();
   let depth = 0;
   let inString = false;
@@ -223,15 +223,14 @@ export async function splitFeatureCollection(
       if (pending.length > 0) {
         const data = Buffer.concat(pending);
         pending = [];
-        if (!output.write(data)) await once(output, 'drain');
+        await output.write(data);
       }
       hooks.onBytes?.(pos);
     }
     if (!finished) throw invalid('the file ends before the top-level object is closed', pos);
   } finally {
     input.destroy();
-    output.end();
-    await once(output, 'close');
+    await output.close();
   }
   return { members, features, maxFeatureBytes, hasFeatureArray };
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../platform/http/errors.ts';
 import { badFile, throwIfAborted } from './errors.ts';
 import { joinHeaderRows } from './names.ts';
+import { scratchWriter } from './scratch-writer.ts';
 
 /*
  * XLSX through exceljs' streaming WorkbookReader. Rows are written to a scratch CSV (every value
@@ -123,7 +123,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
     bytes += chunk.length;
     opts.onBytes?.(bytes);
   });
-  const out = fs.createWriteStream(opts.csvPath);
+  const out = scratchWriter(opts.csvPath);
   const warnings: string[] = [];
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
@@ -157,7 +157,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         const text = cells[cells.find((c) => c !== null) === undefined ? 0 : cells.findIndex((c) => c !== null)];
         const isNote = nonEmpty(cells) <= 2 && text !== null && text !== undefined && NOTE_ROW.test(text);
         if (!isNote) dataRows = written;
-        if (!out.write(cells.map(csvField).join(',') + '\n')) await once(out, 'drain');
+        await out.write(cells.map(csvField).join(',') + '\n');
       };
       const decideHeader = async () => {
         const maxCells = Math.max(0, ...head.map(nonEmpty));
@@ -193,12 +193,12 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       result = { csvPath: opts.csvPath, sheet: name, headers, width, dataRows, warnings };
     }
   } catch (err) {
-    if (err instanceof AppError) throw err;
+    // The scratch file's own failure (a full disk) is not the workbook's fault.
+    if (err instanceof AppError || err === out.error) throw err;
     throw badFile('corrupt_xlsx', `The Excel file could not be read: ${(err as Error).message}`, { field: 'file' });
   } finally {
     input.destroy();
-    out.end();
-    await once(out, 'close');
+    await out.close();
   }
   if (!result) {
     if (opts.sheet !== undefined) {

@@ -185,7 +185,7 @@ export class JobRunner {
       .execute();
     this.queue.push(id);
     this.beat();
-    setImmediate(() => void this.pump());
+    setImmediate(() => void this.pump().catch((err: unknown) => this.log.error({ err }, 'job runner failed')));
     return id;
   }
 
@@ -239,6 +239,20 @@ export class JobRunner {
     return (await this.get(id))!;
   }
 
+  /**
+   * Tells each of a job's listeners (SSE streams, waiters); one that throws is logged, and neither keeps the others
+   * from hearing nor becomes the job's failure.
+   */
+  private emitSafely(id: string, event: { type: 'progress' | 'end'; job: JobView }): void {
+    for (const listener of this.events.listeners(id) as ((e: typeof event) => void)[]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.warn({ err, job: id }, 'job listener failed');
+      }
+    }
+  }
+
   /** Listens to a job's progress and end; returns the unsubscribe function. */
   subscribe(id: string, listener: (event: { type: 'progress' | 'end'; job: JobView }) => void): () => void {
     this.events.on(id, listener);
@@ -279,8 +293,16 @@ export class JobRunner {
     if (this.busy || this.stopped) return;
     this.busy = true;
     try {
-      for (let id = this.queue.shift(); id !== undefined && !this.stopped; id = this.queue.shift())
-        await this.runOne(id);
+      for (let id = this.queue.shift(); id !== undefined && !this.stopped; id = this.queue.shift()) {
+        try {
+          await this.runOne(id);
+        } catch (err) {
+          // The store failed under the runner itself (starting or finishing the job): the next job still runs, and
+          // this one is failed if the store takes it now (else the next start's recovery fails it).
+          this.log.error({ err, job: id }, 'job runner could not run or finish a job');
+          await this.failUnfinished(id, (err as Error).message).catch(() => undefined);
+        }
+      }
     } finally {
       this.busy = false;
     }
@@ -306,9 +328,10 @@ export class JobRunner {
     const progress = (p: Record<string, unknown>) => {
       latest = p;
       const now = Date.now();
-      void this.get(id).then(
-        (job) => job && this.events.emit(id, { type: 'progress', job: { ...job, state: 'running', progress: p } }),
-      );
+      // Best effort: a progress event lost to a failing read is followed by the next one, and by the job's outcome.
+      void this.get(id)
+        .then((job) => job && this.emitSafely(id, { type: 'progress', job: { ...job, state: 'running', progress: p } }))
+        .catch(() => undefined);
       if (now - lastWrite >= 500) {
         lastWrite = now;
         pendingWrite = this.db
@@ -370,6 +393,18 @@ export class JobRunner {
       .where('id', '=', id)
       .execute();
     const job = await this.get(id);
-    if (job) this.events.emit(id, { type: 'end', job });
+    if (job) this.emitSafely(id, { type: 'end', job });
+  }
+
+  /** Fails a job the runner could not see through, unless it has finished (never turns a success into a failure). */
+  private async failUnfinished(id: string, message: string): Promise<void> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ state: 'failed', error: JSON.stringify({ code: 'job_failed', message }), finished_at: nowIso() })
+      .where('id', '=', id)
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    const job = Number(r.numUpdatedRows) > 0 ? await this.get(id) : null;
+    if (job) this.emitSafely(id, { type: 'end', job });
   }
 }

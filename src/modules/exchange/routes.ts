@@ -55,7 +55,7 @@ export async function exchangeRoutes(app: App, ctx: AppContext): Promise<void> {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void (async () => {
+    (async () => {
       try {
         await runEscalation(ctx);
         await expireEnded(ctx);
@@ -65,7 +65,7 @@ export async function exchangeRoutes(app: App, ctx: AppContext): Promise<void> {
       } finally {
         running = false;
       }
-    })();
+    })().catch(() => undefined); // every failure is caught and logged above
   }, SWEEP_INTERVAL_MS);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));

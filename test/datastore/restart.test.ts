@@ -159,6 +159,29 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     }
   });
 
+  it('records the success of a job another process took for interrupted while it ran (its work is committed)', async () => {
+    const runner = new JobRunner(t.store.db, quiet, { heartbeatMs: 50 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    runner.register('gated', { run: () => gate.then(() => ({ done: true })) });
+    try {
+      const id = await runner.enqueue({ kind: 'gated', payload: {} });
+      await expect.poll(async () => (await runner.get(id))?.state).toBe('running');
+      // What another machine's recovery writes for a job whose heartbeat it judged too old.
+      await t.store.db
+        .updateTable('jobs')
+        .set({ state: 'failed', error: JSON.stringify({ code: 'interrupted' }), finished_at: nowIso() })
+        .where('id', '=', id)
+        .execute();
+      release();
+      await expect.poll(async () => (await runner.get(id))?.state).toBe('succeeded');
+      expect(await runner.get(id)).toMatchObject({ result: { done: true }, error: null });
+    } finally {
+      release();
+      await runner.stop();
+    }
+  });
+
   it('removes uploads nobody is receiving, and leaves those another live process is still receiving', async () => {
     const { live, endedPid } = await processes();
     try {

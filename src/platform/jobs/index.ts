@@ -381,7 +381,7 @@ export class JobRunner {
     error: unknown,
     progress?: Record<string, unknown>,
   ): Promise<void> {
-    await this.db
+    const r = await this.db
       .updateTable('jobs')
       .set({
         state,
@@ -391,20 +391,21 @@ export class JobRunner {
         ...(progress ? { progress: JSON.stringify(progress) } : {}),
       })
       .where('id', '=', id)
-      .execute();
-    const job = await this.get(id);
-    if (job) this.emitSafely(id, { type: 'end', job });
-  }
-
-  /** Fails a job the runner could not see through, unless it has finished (never turns a success into a failure). */
-  private async failUnfinished(id: string, message: string): Promise<void> {
-    const r = await this.db
-      .updateTable('jobs')
-      .set({ state: 'failed', error: JSON.stringify({ code: 'job_failed', message }), finished_at: nowIso() })
-      .where('id', '=', id)
-      .where('state', 'in', ['queued', 'running'])
+      // A failure or cancellation only of an unfinished job: one after its success was stored (a read that failed)
+      // never turns it over. A success is always written: its work is committed (even if another process took the
+      // job for interrupted meanwhile).
+      .where(
+        'state',
+        'in',
+        state === 'succeeded' ? ['queued', 'running', 'failed', 'cancelled'] : ['queued', 'running'],
+      )
       .executeTakeFirst();
     const job = Number(r.numUpdatedRows) > 0 ? await this.get(id) : null;
     if (job) this.emitSafely(id, { type: 'end', job });
+  }
+
+  /** Fails a job the runner could not see through, unless it has finished. */
+  private failUnfinished(id: string, message: string): Promise<void> {
+    return this.finish(id, 'failed', null, { code: 'job_failed', message });
   }
 }

@@ -159,6 +159,23 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
     }
   });
 
+  it('says a job failed because the disk is full in words, not as the system error', async () => {
+    const runner = new JobRunner(t.store.db, quiet);
+    // What a write to a full scratch disk throws (e.g. the transcoded copy of a GB18030 file).
+    runner.register('full', {
+      run: async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
+      },
+    });
+    try {
+      const done = await runner.waitFor(await runner.enqueue({ kind: 'full', payload: {} }), 10_000);
+      expect(done).toMatchObject({ state: 'failed', error: { code: 'disk_full' } });
+      expect(done.error?.message).toMatch(/disk filled up .* nothing it was changing was changed/);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('records the success of a job another process took for interrupted while it ran (its work is committed)', async () => {
     const runner = new JobRunner(t.store.db, quiet, { heartbeatMs: 50 });
     let release!: () => void;

@@ -357,7 +357,13 @@ export class JobRunner {
       const e =
         err instanceof AppError
           ? { code: err.code, message: err.message, ...err.extras }
-          : { code: 'job_failed', message: (err as Error).message };
+          : (err as NodeJS.ErrnoException)?.code === 'ENOSPC'
+            ? {
+                code: 'disk_full',
+                message:
+                  "The server's disk filled up during the job; nothing it was changing was changed. Tell the platform administrator, then try again.",
+              }
+            : { code: 'job_failed', message: (err as Error).message };
       if (!(err instanceof AppError)) this.log.error({ err, job: id }, 'job failed');
       await this.finish(
         id,

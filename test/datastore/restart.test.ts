@@ -167,10 +167,18 @@ describe.each(DIALECTS)('start-up recovery (%s)', (dialect) => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
       },
     });
+    // And what DuckDB throws when the Parquet file it writes does not fit.
+    runner.register('duckFull', {
+      run: async () => {
+        throw new Error('IO Error: Could not write file "/data/tables/x.parquet": No space left on device');
+      },
+    });
     try {
-      const done = await runner.waitFor(await runner.enqueue({ kind: 'full', payload: {} }), 10_000);
-      expect(done).toMatchObject({ state: 'failed', error: { code: 'disk_full' } });
-      expect(done.error?.message).toMatch(/disk filled up .* nothing it was changing was changed/);
+      for (const kind of ['full', 'duckFull']) {
+        const done = await runner.waitFor(await runner.enqueue({ kind, payload: {} }), 10_000);
+        expect(done).toMatchObject({ state: 'failed', error: { code: 'disk_full' } });
+        expect(done.error?.message).toMatch(/disk filled up .* nothing it was changing was changed/);
+      }
     } finally {
       await runner.stop();
     }

@@ -357,7 +357,7 @@ export class JobRunner {
       const e =
         err instanceof AppError
           ? { code: err.code, message: err.message, ...err.extras }
-          : (err as NodeJS.ErrnoException)?.code === 'ENOSPC'
+          : isDiskFull(err)
             ? {
                 code: 'disk_full',
                 message:
@@ -414,4 +414,12 @@ export class JobRunner {
   private failUnfinished(id: string, message: string): Promise<void> {
     return this.finish(id, 'failed', null, { code: 'job_failed', message });
   }
+}
+
+/** A full disk, as Node reports it (ENOSPC) or DuckDB does (an IO error naming it). */
+function isDiskFull(err: unknown): boolean {
+  return (
+    (err as NodeJS.ErrnoException | null)?.code === 'ENOSPC' ||
+    /No space left on device/i.test(String((err as Error)?.message))
+  );
 }

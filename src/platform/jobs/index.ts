@@ -224,7 +224,20 @@ export class JobRunner {
     if (j.state === 'queued') {
       const i = this.queue.indexOf(id);
       if (i >= 0) this.queue.splice(i, 1);
-      await this.finish(id, 'cancelled', null, { code: 'cancelled', message: 'Cancelled before it started' });
+      // Only if it is still queued: a runner may have started it since the read above, and a running job is
+      // cancelled through its own abort (its upload is still being read).
+      const stillQueued = await this.finish(
+        id,
+        'cancelled',
+        null,
+        { code: 'cancelled', message: 'Cancelled before it started' },
+        undefined,
+        ['queued'],
+      );
+      if (!stillQueued) {
+        this.running.get(id)?.abort();
+        return (await this.get(id))!;
+      }
       const row = await this.db
         .selectFrom('jobs')
         .select(['kind', 'payload'])
@@ -386,7 +399,9 @@ export class JobRunner {
     result: unknown,
     error: unknown,
     progress?: Record<string, unknown>,
-  ): Promise<void> {
+    /** The states it may end from (default: unfinished for a failure or cancellation, any but succeeded for a success). */
+    from?: JobState[],
+  ): Promise<boolean> {
     const r = await this.db
       .updateTable('jobs')
       .set({
@@ -403,16 +418,18 @@ export class JobRunner {
       .where(
         'state',
         'in',
-        state === 'succeeded' ? ['queued', 'running', 'failed', 'cancelled'] : ['queued', 'running'],
+        from ?? (state === 'succeeded' ? ['queued', 'running', 'failed', 'cancelled'] : ['queued', 'running']),
       )
       .executeTakeFirst();
-    const job = Number(r.numUpdatedRows) > 0 ? await this.get(id) : null;
+    if (Number(r.numUpdatedRows) === 0) return false;
+    const job = await this.get(id);
     if (job) this.emitSafely(id, { type: 'end', job });
+    return true;
   }
 
   /** Fails a job the runner could not see through, unless it has finished. */
-  private failUnfinished(id: string, message: string): Promise<void> {
-    return this.finish(id, 'failed', null, { code: 'job_failed', message });
+  private async failUnfinished(id: string, message: string): Promise<void> {
+    await this.finish(id, 'failed', null, { code: 'job_failed', message });
   }
 }
 

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDialog, screenshot, startPortal, tick, type PortalHarness } from '../helpers/browser.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, resourceInput, seedOrg } from '../helpers/server.ts';
+import { httpLogin, loadCsvOverHttp } from '../helpers/child-server.ts';
 import { CONTACTS_CSV, contactsInput, expectAccessible, publishWithData, signIn } from '../helpers/journeys.ts';
 
 // A browser journey on a loaded 2-core CI machine (two browsers, the rest of the suite beside them) takes minutes.
@@ -240,27 +241,8 @@ describe('publishing', () => {
     // list that still shows v2 current is refused instead of undoing v3 unseen, and the list is read again.
     const resourceId = /\/console\/resources\/([^/?#]+)/.exec(sp.url())?.[1];
     expect(resourceId).toBeTruthy();
-    const csrf = (await sp.context().cookies()).find((c) => c.name === 'cd_csrf')?.value ?? '';
-    const third = await sp.evaluate(
-      async ({ id, csrf }) => {
-        const form = new FormData();
-        form.append('file', new Blob(['站点名称,客流量\n新站,5\n'], { type: 'text/csv' }), '客流-3.csv');
-        const res = await fetch(`/api/v1/resources/${id}/loads`, {
-          method: 'POST',
-          body: form,
-          headers: { 'x-csrf-token': decodeURIComponent(csrf) },
-        });
-        const jobId = ((await res.json()) as { job: { id: string } }).job.id;
-        for (let i = 0; i < 200; i++) {
-          const job = (await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { state: string };
-          if (!['queued', 'running'].includes(job.state)) return job.state;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return 'timeout';
-      },
-      { id: resourceId, csrf },
-    );
-    expect(third).toBe('succeeded');
+    const elsewhere = await httpLogin(h.baseUrl, 'env_steward', USER_PASSWORD);
+    await loadCsvOverHttp(h.baseUrl, elsewhere, resourceId!, '站点名称,客流量\n新站,5\n', '客流-3.csv');
     const confirmRollback = async (v: number) => {
       await sp.getByTestId(`rollback-v${v}`).click();
       await sp

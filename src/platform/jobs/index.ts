@@ -313,7 +313,9 @@ export class JobRunner {
           // The store failed under the runner itself (starting or finishing the job): the next job still runs, and
           // this one is failed if the store takes it now (else the next start's recovery fails it).
           this.log.error({ err, job: id }, 'job runner could not run or finish a job');
-          await this.failUnfinished(id, (err as Error).message).catch(() => undefined);
+          await this.finish(id, 'failed', null, { code: 'job_failed', message: (err as Error).message }).catch(
+            () => undefined,
+          );
         }
       }
     } finally {
@@ -341,10 +343,14 @@ export class JobRunner {
     const progress = (p: Record<string, unknown>) => {
       latest = p;
       const now = Date.now();
-      // Best effort: a progress event lost to a failing read is followed by the next one, and by the job's outcome.
-      void this.get(id)
-        .then((job) => job && this.emitSafely(id, { type: 'progress', job: { ...job, state: 'running', progress: p } }))
-        .catch(() => undefined);
+      // Read for listeners only (an SSE stream): progress comes every chunk of a load. Best effort: an event lost to a
+      // failing read is followed by the next one, and by the job's outcome.
+      if (this.events.listenerCount(id) > 0)
+        void this.get(id)
+          .then(
+            (job) => job && this.emitSafely(id, { type: 'progress', job: { ...job, state: 'running', progress: p } }),
+          )
+          .catch(() => undefined);
       if (now - lastWrite >= 500) {
         lastWrite = now;
         pendingWrite = this.db
@@ -425,11 +431,6 @@ export class JobRunner {
     const job = await this.get(id);
     if (job) this.emitSafely(id, { type: 'end', job });
     return true;
-  }
-
-  /** Fails a job the runner could not see through, unless it has finished. */
-  private async failUnfinished(id: string, message: string): Promise<void> {
-    await this.finish(id, 'failed', null, { code: 'job_failed', message });
   }
 }
 

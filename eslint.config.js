@@ -13,6 +13,8 @@ export default tseslint.config(
       '.tmp/',
       'bin/',
       '*.config.js',
+      // AssemblyScript (its own types: i32, v128...), compiled by `npm run build:wasm`.
+      'wasm/',
     ],
   },
   js.configs.recommended,

@@ -298,13 +298,41 @@ async function load(content: string | Buffer, opts: Partial<IngestOptions>) {
 }
 
 describe('single-scan load gives the whole-file result', () => {
-  it.each(FILES)('%s', async (_name, content, opts = {}) => {
+  // With the fast path (fastCheckMinBytes 0) too: the WebAssembly check of the raw bytes beside a COPY from the typed
+  // reader, falling back to the checked COPY on what it does not vouch for (csv-check.ts).
+  const fastUsed = new Map<string, boolean[]>();
+  it.each(FILES)('%s', async (name, content, opts = {}) => {
     const whole = await load(content, opts);
     for (const sample of [1, 3, 25]) {
       const part = await load(content, { ...opts, inferenceSampleRows: sample });
       expect(part, `sample of ${sample} row(s)`).toEqual(whole);
+      const outcomes: boolean[] = [];
+      const fast = await load(content, {
+        ...opts,
+        inferenceSampleRows: sample,
+        fastCheckMinBytes: 0,
+        onFastCheck: (o) => outcomes.push(o.used),
+      });
+      expect(fast, `sample of ${sample} row(s), fast path`).toEqual(whole);
+      fastUsed.set(name, [...(fastUsed.get(name) ?? []), ...outcomes]);
     }
     expect(leftovers(h)).toEqual([]);
+  });
+
+  it('takes the fast path for canonical files and leaves it for the others', () => {
+    // Every value in a canonical form: vouched for with each sample size.
+    expect(fastUsed.get('clean typed columns')).toEqual([true, true, true]);
+    // A value the check does not vouch for: the checked COPY wrote the file.
+    for (const name of [
+      'padded and quoted values',
+      'thousand separators late',
+      'signs and bare points',
+      'GB18030 text and numbers',
+    ]) {
+      expect(fastUsed.get(name), name).toEqual([false, false, false]);
+    }
+    // NUL bytes: never tried.
+    expect(fastUsed.get('NUL bytes in numbers')).toEqual([]);
   });
 
   it('still infers over the whole file: a late value changes the type', async () => {

@@ -11,6 +11,7 @@ export type {
   Rejection,
   IngestColumn,
   IngestResult,
+  FastCheckOutcome,
 } from './types.ts';
 export { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 export { ingestFile } from './ingest.ts';

@@ -4,7 +4,15 @@ import crypto from 'node:crypto';
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
 import { AppError, badRequest } from '../../platform/http/errors.ts';
-import type { ColumnType, IngestOptions, IngestProgress, IngestResult, Rejection, SourceFormat } from './types.ts';
+import type {
+  ColumnType,
+  FastCheckOutcome,
+  IngestOptions,
+  IngestProgress,
+  IngestResult,
+  Rejection,
+  SourceFormat,
+} from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
 import { prepareTextSource, readHead, type TextSource } from './encoding.ts';
@@ -27,6 +35,7 @@ import {
 } from './infer.ts';
 import { stageXlsx } from './xlsx.ts';
 import { splitFeatureCollection } from './geojson.ts';
+import { FAST_CHECK_MAX_COLUMNS, checkCsv, fastColumn, type FastColumn } from './csv-check.ts';
 
 const COLUMN_TYPES: ColumnType[] = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text'];
 const MAX_FIELD_BYTES = 32 << 20;
@@ -273,8 +282,9 @@ async function prepareText(ctx: Ctx) {
   return { src, warnings };
 }
 
-const columnsParam = (n: number) =>
-  `{${Array.from({ length: n }, (_, i) => `${quoteLiteral(colName(i))}: 'VARCHAR'`).join(', ')}}`;
+/** read_csv's columns: c1..cN, VARCHAR unless `types` names another type. */
+const columnsParam = (n: number, types?: (string | null)[]) =>
+  `{${Array.from({ length: n }, (_, i) => `${quoteLiteral(colName(i))}: ${quoteLiteral(types?.[i] ?? 'VARCHAR')}`).join(', ')}}`;
 
 /**
  * Inference counts over `from` (raw VARCHAR columns) in one scan. The query is built per width: a
@@ -326,8 +336,11 @@ interface CsvSource {
   h: number;
   width: number;
   headers: string[];
-  /** read_csv over the data rows as raw VARCHAR c1..cN; with `rejects`, malformed rows are recorded there. */
-  reader: (rejects?: { table: string; scan: string }, serial?: boolean) => string;
+  /**
+   * read_csv over the data rows as raw VARCHAR c1..cN (or the `types` given for some); with `rejects`, malformed rows
+   * (and with `types`, values the reader cannot parse as their type) are recorded there.
+   */
+  reader: (rejects?: { table: string; scan: string }, serial?: boolean, types?: (string | null)[]) => string;
 }
 
 async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
@@ -353,9 +366,9 @@ async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
    * rows come in the same load order (preserve_insertion_order stays on: it is what makes a parallel
    * COPY and row_number() OVER () keep the file order). skip = h drops the header records (quote-aware).
    */
-  const reader = (rejects?: { table: string; scan: string }, serial = false) =>
+  const reader = (rejects?: { table: string; scan: string }, serial = false, types?: (string | null)[]) =>
     `read_csv(${quoteLiteral(src.path)}, header = false, auto_detect = false,
-        columns = ${columnsParam(width)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
+        columns = ${columnsParam(width, types)}, delim = ${quoteLiteral(delim)}, quote = '"', escape = '"',
         max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}, skip = ${h}, ignore_errors = true${
           serial ? ', parallel = false' : ''
         }${
@@ -726,24 +739,39 @@ async function singleScanCsv(
   throwIfAborted(opts.signal);
 
   const rejects = { table: `rejects_${rand()}`, scan: `scans_${rand()}` };
-  // Each checked column's cast, once per row in a projection under the checks (`v<n>`, next to the raw `c<n>`).
-  const casts: string[] = [];
-  const select = plans.map((p, i) => {
-    const c = colName(i);
-    const name = names[i] as string;
-    const cleaned = cleanExpr(c, stripNul, true);
-    // Checked even when the sample was the whole file: it was read by the serial reader, this is the parallel one.
-    const checked = checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
-    if (!checked) return `${p.fastCast(`(${cleaned})`)}::${p.sqlType} AS ${quoteIdent(name)}`;
-    const v = `v${i + 1}`;
-    if (checked.pre) casts.push(`${checked.pre(c)} AS ${v}`);
-    return `${checked.expr(c, v, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`)}::${p.sqlType} AS ${quoteIdent(name)}`;
-  });
-  const source = casts.length > 0 ? `(SELECT *, ${casts.join(', ')} FROM ${csv.reader(rejects)})` : csv.reader(rejects);
+  /*
+   * The COPY's query. With `fast`, DuckDB's CSV reader parses the columns the WebAssembly check covers as their type,
+   * with no cast or check (the check vouches that each value is in a form where the reader's value is the checked
+   * expression's, '' being NULL for both); the other columns keep the checked expression.
+   */
+  const query = (fast: FastColumn[] | null) => {
+    // Each checked column's cast, once per row in a projection under the checks (`v<n>`, next to the raw `c<n>`).
+    const casts: string[] = [];
+    const select = plans.map((p, i) => {
+      const c = colName(i);
+      const name = names[i] as string;
+      if (fast && fast[i]?.kind !== 'none') return `${c} AS ${quoteIdent(name)}`;
+      const cleaned = cleanExpr(c, stripNul, true);
+      // Checked even when the sample was the whole file: it was read by the serial reader, this is the parallel one.
+      const checked = checkedValue(p, stats[i] as ColumnStats, overrides[name] !== undefined);
+      if (!checked) return `${p.fastCast(`(${cleaned})`)}::${p.sqlType} AS ${quoteIdent(name)}`;
+      const v = `v${i + 1}`;
+      if (checked.pre) casts.push(`${checked.pre(c)} AS ${v}`);
+      return `${checked.expr(c, v, cleaned, `error('${TYPE_CHECK_FAILED} ${i + 1}')`)}::${p.sqlType} AS ${quoteIdent(name)}`;
+    });
+    const types = fast?.map((f, i) => (f.kind === 'none' ? null : (plans[i] as ColumnPlan).sqlType));
+    const reader = csv.reader(rejects, false, types);
+    const source = casts.length > 0 ? `(SELECT *, ${casts.join(', ')} FROM ${reader})` : reader;
+    return `SELECT ${select.join(', ')} FROM ${source}`;
+  };
+  const fast = fastColumns(ctx, csv, plans, stripNul);
   try {
     ctx.progress('writing', 0, sample.staged);
     try {
-      await writeRows(ctx, `SELECT ${select.join(', ')} FROM ${source}`, partial);
+      if (!fast || !(await writeFastChecked(ctx, csv, fast, query(fast), partial, rejects.table))) {
+        await ctx.conn.run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`);
+        await writeRows(ctx, query(null), partial);
+      }
     } catch (err) {
       if (opts.signal?.aborted || !String((err as Error)?.message ?? err).includes(TYPE_CHECK_FAILED)) throw err;
       await fsp.rm(partial, { force: true });
@@ -807,6 +835,83 @@ async function singleScanCsv(
       .run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`)
       .catch(() => undefined);
   }
+}
+
+/** The fast check's column kinds for this load, or null where it does not apply (small file, NULs, wide, ...). */
+function fastColumns(ctx: Ctx, csv: CsvSource, plans: ColumnPlan[], stripNul: boolean): FastColumn[] | null {
+  if (ctx.bytesTotal < (ctx.opts.fastCheckMinBytes ?? SMALL_SOURCE_BYTES)) return null;
+  if (stripNul || csv.delim.charCodeAt(0) > 127) return null;
+  if (plans.length > FAST_CHECK_MAX_COLUMNS) return null;
+  const columns = plans.map(fastColumn);
+  return columns.some((c) => c.kind !== 'none') ? columns : null;
+}
+
+/**
+ * Writes the rows with the fast path's plain casts while checkCsv reads the same bytes; a value or layout the check
+ * does not vouch for interrupts the COPY. True when the file is written and vouched for (the check counted as many
+ * records as the file has rows and DuckDB rejected none); false when the caller must write it with the checked COPY
+ * (the partial file is removed). Errors of the COPY itself (a failed check of a column the fast check does not
+ * cover, a cancellation, a full disk) are thrown as they are.
+ */
+async function writeFastChecked(
+  ctx: Ctx,
+  csv: CsvSource,
+  columns: FastColumn[],
+  query: string,
+  partial: string,
+  rejectsTable: string,
+): Promise<boolean> {
+  let copying = true;
+  let copyFailed = false;
+  const outcome = (o: FastCheckOutcome) => ctx.opts.onFastCheck?.(o);
+  const check = checkCsv(csv.src.path, {
+    delimiter: csv.delim,
+    headerRecords: csv.h,
+    bom: csv.src.hasBom,
+    columns,
+    stop: () => copyFailed,
+  }).then(
+    (r) => {
+      if (!r.ok && copying) ctx.conn.interrupt();
+      return r;
+    },
+    (err: unknown) => {
+      // The check could not read the file: the COPY's own error, if any, says more; else the checked COPY runs.
+      if (copying) ctx.conn.interrupt();
+      return { ok: false, reason: 'layout', offset: 0, column: null, error: err } as const;
+    },
+  );
+  try {
+    await writeRows(ctx, query, partial);
+  } catch (err) {
+    copyFailed = true;
+    const r = await check;
+    const ours = !r.ok && r.reason !== 'stopped' && /interrupt/i.test(String((err as Error)?.message ?? err));
+    if (!ours || ctx.opts.signal?.aborted) throw err;
+    await fsp.rm(partial, { force: true });
+    outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
+    return false;
+  } finally {
+    copying = false;
+  }
+  const r = await check;
+  if (!r.ok) {
+    await fsp.rm(partial, { force: true });
+    outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
+    return false;
+  }
+  const rows = await scalar(
+    ctx,
+    `SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(${quoteLiteral(partial)})`,
+  );
+  const rejected = await scalar(ctx, `SELECT count(*) FROM ${rejectsTable}`);
+  if (rows !== r.records || rejected > 0) {
+    await fsp.rm(partial, { force: true });
+    outcome({ used: false, reason: 'count', offset: null, column: null });
+    return false;
+  }
+  outcome({ used: true });
+  return true;
 }
 
 /** Final column names (header text kept) and the type overrides, which must name some of them. */

@@ -31,6 +31,14 @@ export interface IngestOptions {
    * them (default 10,000; the result is the same whatever the size, only the speed differs).
    */
   inferenceSampleRows?: number;
+  /**
+   * CSV/TSV of at least this many bytes (default 8 MiB): the single-scan load writes with plain casts while a
+   * WebAssembly check of the raw bytes vouches for them (csv-check.ts). Smaller files: the checked COPY alone. Tests
+   * set 0 to take the fast path on small files; the result is the same either way.
+   */
+  fastCheckMinBytes?: number;
+  /** How the fast path went (diagnostics: loads log it at debug level). */
+  onFastCheck?: (outcome: FastCheckOutcome) => void;
   outFile: string;
   /** Scratch space; everything ingest puts there is removed before it returns or throws. */
   tmpDir: string;
@@ -38,6 +46,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   onProgress?: (p: IngestProgress) => void;
 }
+
+export type FastCheckOutcome =
+  /** The rows written with plain casts were vouched for. */
+  | { used: true }
+  /** They were not (or the COPY was stopped): the checked COPY wrote the file. `offset`: where in the file. */
+  | { used: false; reason: 'value' | 'layout' | 'count'; offset: number | null; column: number | null };
 
 export interface Rejection {
   /** 1-based data row (the first row after the header is 1). */

@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ingestFile, type ColumnType, type IngestResult } from '../../src/modules/ingest/index.ts';
+import {
+  ingestFile,
+  type ColumnType,
+  type FastCheckOutcome,
+  type IngestResult,
+} from '../../src/modules/ingest/index.ts';
 import { DataEngine, quoteLiteral } from '../../src/platform/duckdb/index.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { INGEST_TABLE, writeDemoCsv } from '../lib/data.ts';
@@ -23,17 +28,25 @@ async function oursIngest(
   ctx: BenchContext,
   file: string,
   name: string,
-): Promise<{ ms: number; result: IngestResult }> {
+): Promise<{ ms: number; result: IngestResult; fastPath: FastCheckOutcome | null }> {
   // A fresh engine with the server's own settings (DataEngine defaults), so no cache is shared between runs.
   const work = path.join(ctx.tmpDir, 'ours');
   const engine = await DataEngine.open({ tempDir: path.join(work, 'duckdb-tmp') });
   try {
     const outFile = path.join(work, `${path.basename(file)}.parquet`);
+    let fastPath: FastCheckOutcome | null = null;
     const { ms, value } = await timed(() =>
-      ingestFile({ filePath: file, originalName: name, outFile, tmpDir: path.join(work, 'ingest-tmp'), engine }),
+      ingestFile({
+        filePath: file,
+        originalName: name,
+        outFile,
+        tmpDir: path.join(work, 'ingest-tmp'),
+        engine,
+        onFastCheck: (o) => (fastPath = o),
+      }),
     );
     await fsp.rm(outFile, { force: true });
-    return { ms, result: value };
+    return { ms, result: value, fastPath };
   } finally {
     engine.close();
   }
@@ -130,6 +143,7 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
     let duckError: string | undefined;
     let first: { ms: number; result: IngestResult } | null = null;
     const oursMs: number[] = [];
+    const fastPaths: (FastCheckOutcome | null)[] = [];
     // Alternating run by run, so that load from other processes hits both engines alike.
     for (let i = 0; i < runs; i++) {
       try {
@@ -145,6 +159,7 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
       settle();
       const o = await oursIngest(ctx, file, enc === 'utf8' ? 'weather.csv' : '气象观测.csv');
       oursMs.push(o.ms);
+      fastPaths.push(o.fastPath);
       first ??= o;
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -161,6 +176,8 @@ export async function ingestSection(ctx: BenchContext, out: SectionResult): Prom
       oursSeconds: round(ours.ms / 1000, 2),
       runs,
       oursAllSeconds: oursMs.map((x) => round(x / 1000, 2)),
+      // Per run: whether the WebAssembly check vouched for the COPY from the typed reader (null: not tried).
+      fastPath: fastPaths,
       types: Object.fromEntries(ours.result.columns.map((c) => [c.name, c.type])),
     };
     out.figures.push(

@@ -39,17 +39,18 @@ describe('GB18030 to UTF-8, byte to byte', () => {
       expect(transcode(bytes, piece), `pieces of ${piece}`).toBe(expected);
   });
 
-  it('copies runs of ASCII of every length and alignment between characters (four bytes at a time)', () => {
+  it('copies runs of ASCII of every length and alignment between characters (sixteen bytes at a time)', () => {
     const words = ['站', '€', '𠀀', 'ü', '气象站'];
     let text = '';
-    for (let run = 0; run <= 13; run++)
-      for (const w of words) text += `${'0123456789,\n"'.slice(0, run)}${w}${'x'.repeat(run % 5)}`;
+    for (let run = 0; run <= 40; run++)
+      for (const w of words) text += `${'0123456789,\n"'.repeat(4).slice(0, run)}${w}${'x'.repeat(run % 17)}`;
     const bytes = iconv.encode(text, 'gb18030');
-    for (let skip = 0; skip < 4; skip++) {
-      // The same bytes starting at each offset of a 4-byte word.
-      const shifted = Buffer.concat([Buffer.from('abc'.slice(0, skip)), bytes]);
-      for (const piece of [shifted.length, 4096, 5, 1])
-        expect(transcode(shifted, piece), `offset ${skip}, pieces of ${piece}`).toBe('abc'.slice(0, skip) + text);
+    const lead = 'abcdefghijklmno';
+    for (let skip = 0; skip < 16; skip++) {
+      // The same bytes starting at each offset of a 16-byte block.
+      const shifted = Buffer.concat([Buffer.from(lead.slice(0, skip)), bytes]);
+      for (const piece of [shifted.length, 4096, 17, 5, 1])
+        expect(transcode(shifted, piece), `offset ${skip}, pieces of ${piece}`).toBe(lead.slice(0, skip) + text);
     }
   });
 

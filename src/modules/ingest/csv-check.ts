@@ -1,5 +1,6 @@
 import fsp from 'node:fs/promises';
 import type { ColumnPlan } from './infer.ts';
+import { instantiate, type WasmMemory } from './wasm.ts';
 
 /**
  * The fast path of the single-scan CSV load: a WebAssembly check of the raw bytes (wasm/csv-check.ts, built into
@@ -32,20 +33,9 @@ const CHUNK = 4 << 20;
 /** Room in front of each chunk for the unfinished record of the one before; a longer record leaves the fast path. */
 const CARRY = 1 << 20;
 const SLOT = CARRY + CHUNK + 64;
-const PAGE = 64 * 1024;
-
-// The WebAssembly API as far as it is used here (the ES lib the server compiles against does not declare it).
-interface WasmModule {
-  readonly kind: 'wasm-module';
-}
-interface WasmApi {
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: object): Promise<{ exports: unknown }>;
-}
-const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Exports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   heapBase(): number;
   setup(columns: number, delimiter: number, headerRecords: number): void;
   setColumn(i: number, kind: number, scale: number, maxIntDigits: number): void;
@@ -53,13 +43,6 @@ interface Exports {
   recordCount(): number;
   failOffset(): number;
   failedColumn(): number;
-}
-
-let compiled: Promise<WasmModule> | undefined;
-
-function wasmModule(): Promise<WasmModule> {
-  compiled ??= fsp.readFile(new URL('./csv-check.wasm', import.meta.url)).then((bytes) => WASM.compile(bytes));
-  return compiled;
 }
 
 /** The fast check's view of a column's plan, from the same facts checkedValue's fast test uses. */
@@ -99,11 +82,8 @@ export async function checkCsv(
   if (opts.delimiter.length !== 1 || delimiter > 127 || columns.length > FAST_CHECK_MAX_COLUMNS) {
     throw new Error('checkCsv: unsupported delimiter or width');
   }
-  const instance = await WASM.instantiate(await wasmModule(), { env: { abort: () => undefined } });
-  const wasm = instance.exports as unknown as Exports;
+  const wasm = instantiate<Exports>('csv-check', 2 * SLOT);
   const base = wasm.heapBase();
-  const need = base + 2 * SLOT;
-  if (need > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((need - wasm.memory.buffer.byteLength) / PAGE));
   const mem = new Uint8Array(wasm.memory.buffer);
   wasm.setup(columns.length, delimiter, opts.headerRecords);
   columns.forEach((c, i) => wasm.setColumn(i, KIND_CODES[c.kind], c.scale ?? 0, c.maxIntDigits ?? 0));

@@ -14,6 +14,20 @@ const MAX_COLUMNS: i32 = 64;
 const KINDS: usize = memory.data(MAX_COLUMNS * 4);
 const SCALES: usize = memory.data(MAX_COLUMNS * 4);
 const INT_DIGITS: usize = memory.data(MAX_COLUMNS * 4);
+// The boolean words, lower-case, as their UTF-8 bytes (first byte lowest) and lengths.
+const MAX_WORDS: i32 = 32;
+const WORDS: usize = memory.data(MAX_WORDS * 8);
+const WORD_LENGTHS: usize = memory.data(MAX_WORDS * 4);
+let wordCount: i32 = 0;
+// 1 at each byte a word can start with (either case).
+const WORD_FIRST: usize = memory.data(256);
+// The text values counted in the record being read, as col | mayFit << 8: taken back when the record is cut by the
+// end of the data (it is read again, whole, with the next chunk).
+const PENDING: usize = memory.data(MAX_COLUMNS * 4);
+let pendingLength: i32 = 0;
+// Per text column: values (not empty), and values that could count towards another type (mayFitExpr in infer.ts).
+const NON_NULL: usize = memory.data(MAX_COLUMNS * 8);
+const MAY_FIT: usize = memory.data(MAX_COLUMNS * 8);
 
 const KIND_NONE: i32 = 0;
 const KIND_TEXT: i32 = 1;
@@ -46,6 +60,11 @@ export function setup(columns: i32, delimiter: i32, headerRecords: i32): void {
   records = 0;
   failAt = 0;
   failColumn = -1;
+  wordCount = 0;
+  pendingLength = 0;
+  memory.fill(WORD_FIRST, 0, 256);
+  memory.fill(NON_NULL, 0, MAX_COLUMNS * 8);
+  memory.fill(MAY_FIT, 0, MAX_COLUMNS * 8);
 }
 
 export function setColumn(i: i32, kind: i32, scale: i32, maxIntDigits: i32): void {
@@ -54,8 +73,27 @@ export function setColumn(i: i32, kind: i32, scale: i32, maxIntDigits: i32): voi
   store<i32>(INT_DIGITS + ((<usize>i) << 2), maxIntDigits);
 }
 
+/** Word i of the boolean words: its bytes 0-3 in low, 4-7 in high (at most 5 are used), and its length. */
+export function setWord(i: i32, low: u32, high: u32, length: i32): void {
+  store<u32>(WORDS + ((<usize>i) << 3), low);
+  store<u32>(WORDS + ((<usize>i) << 3) + 4, high);
+  store<i32>(WORD_LENGTHS + ((<usize>i) << 2), length);
+  const first = low & 0xff;
+  store<u8>(WORD_FIRST + first, 1);
+  if (first >= 97 && first <= 122) store<u8>(WORD_FIRST + first - 32, 1);
+  if (i >= wordCount) wordCount = i + 1;
+}
+
 export function recordCount(): f64 {
   return records;
+}
+
+export function nonNullCount(i: i32): f64 {
+  return load<f64>(NON_NULL + ((<usize>i) << 3));
+}
+
+export function mayFitCount(i: i32): f64 {
+  return load<f64>(MAY_FIT + ((<usize>i) << 3));
 }
 
 export function failOffset(): usize {
@@ -82,6 +120,27 @@ function textOk(s: usize, e: usize): bool {
   if (z == 0xa0 && n >= 2 && load<u8>(e - 2) == 0xc2) return false;
   if (z == 0x80 && n >= 3 && load<u8>(e - 2) == 0x80 && load<u8>(e - 3) == 0xe3) return false;
   return true;
+}
+
+/**
+ * Whether a text value could count towards a type other than text (mayFitExpr in infer.ts): it starts with a digit, a
+ * sign or a point, or, lower-cased, it is one of the boolean words (at most 5 bytes each, set by setWord).
+ */
+function mayFit(s: usize, e: usize): bool {
+  const a = <u32>load<u8>(s);
+  if ((a >= 48 && a <= 57) || a == 43 || a == 45 || a == 46) return true;
+  const n = e - s;
+  if (n > 5 || load<u8>(WORD_FIRST + a) == 0) return false;
+  let v: u64 = 0;
+  for (let k: usize = 0; k < n; k++) {
+    let c = <u64>load<u8>(s + k);
+    if (c >= 65 && c <= 90) c += 32;
+    v |= c << ((<u64>k) << 3);
+  }
+  for (let w = 0; w < wordCount; w++) {
+    if (load<i32>(WORD_LENGTHS + ((<usize>w) << 2)) == <i32>n && load<u64>(WORDS + ((<usize>w) << 3)) == v) return true;
+  }
+  return false;
 }
 
 /** `-?(0|[1-9][0-9]*)`, at most 15 bytes, not -0: the integers DuckDB renders back as they are written. */
@@ -170,12 +229,35 @@ function fieldOk(col: i32, s: usize, e: usize): bool {
   const o = (<usize>col) << 2;
   const kind = load<i32>(KINDS + o);
   if (kind == KIND_NONE) return true;
-  if (kind == KIND_TEXT) return textOk(s, e);
+  if (kind == KIND_TEXT) {
+    if (!textOk(s, e)) return false;
+    const fit = mayFit(s, e);
+    count(col, fit, 1);
+    store<i32>(PENDING + ((<usize>pendingLength) << 2), col | ((<i32>fit) << 8));
+    pendingLength++;
+    return true;
+  }
   if (kind == KIND_INTEGER) return integerOk(s, e);
   if (kind == KIND_DECIMAL) return decimalOk(s, e, load<i32>(SCALES + o), load<i32>(INT_DIGITS + o));
   if (kind == KIND_DATE) return e - s == 10 && dateOk(s);
   if (kind == KIND_DATETIME) return e - s == 19 && datetimeOk(s);
   return false;
+}
+
+function count(col: i32, fit: bool, by: f64): void {
+  const o = (<usize>col) << 3;
+  store<f64>(NON_NULL + o, load<f64>(NON_NULL + o) + by);
+  if (fit) store<f64>(MAY_FIT + o, load<f64>(MAY_FIT + o) + by);
+}
+
+/** The record at recordStart is not complete: its counts are taken back, and it is where the next call starts. */
+function incomplete(recordStart: usize): i32 {
+  for (let k = 0; k < pendingLength; k++) {
+    const entry = load<i32>(PENDING + ((<usize>k) << 2));
+    count(entry & 0xff, entry >> 8 != 0, -1);
+  }
+  pendingLength = 0;
+  return <i32>recordStart;
 }
 
 function fail(code: i32, at: usize, col: i32): i32 {
@@ -220,14 +302,16 @@ export function scan(start: usize, end: usize, final: bool): i32 {
     }
     if (mask == 0) {
       // No line end before the end of the data.
-      if (!final) return <i32>recordStart;
+      if (!final) return incomplete(recordStart);
       if (recordStart == end) return <i32>end;
       if (!fieldOk(col, fieldStart, end)) return fail(OFF_PATH, fieldStart, col);
       if (skip > 0) {
         skip--;
+        pendingLength = 0;
       } else {
         if (col != width - 1) return fail(UNUSUAL, recordStart, col);
         records++;
+        pendingLength = 0;
       }
       return <i32>end;
     }
@@ -253,10 +337,10 @@ export function scan(start: usize, end: usize, final: bool): i32 {
           if (m != 0) break;
           q += 16;
         }
-        if (m == 0) return final ? fail(UNUSUAL, pos, col) : <i32>recordStart;
+        if (m == 0) return final ? fail(UNUSUAL, pos, col) : incomplete(recordStart);
         q += <usize>ctz(m);
         if (q + 1 >= end) {
-          if (!final) return <i32>recordStart;
+          if (!final) return incomplete(recordStart);
           closed = true;
         } else if (load<u8>(q + 1) == 34) {
           q += 2;
@@ -283,7 +367,7 @@ export function scan(start: usize, end: usize, final: bool): i32 {
     // A line end: LF, or CR followed by LF.
     let next = pos + 1;
     if (b == 13) {
-      if (next >= end) return final ? fail(UNUSUAL, pos, col) : <i32>recordStart;
+      if (next >= end) return final ? fail(UNUSUAL, pos, col) : incomplete(recordStart);
       if (load<u8>(next) != 10) return fail(UNUSUAL, pos, col);
       next++;
     }
@@ -291,9 +375,11 @@ export function scan(start: usize, end: usize, final: bool): i32 {
     if (!fieldOk(col, fieldStart, pos)) return fail(OFF_PATH, fieldStart, col);
     if (skip > 0) {
       skip--;
+      pendingLength = 0;
     } else {
       if (col != width - 1) return fail(UNUSUAL, recordStart, col);
       records++;
+      pendingLength = 0;
     }
     col = 0;
     recordStart = next;

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCsv, type FastColumn } from '../../src/modules/ingest/csv-check.ts';
+import { mayFitExpr } from '../../src/modules/ingest/infer.ts';
 import type { FastCheckOutcome } from '../../src/modules/ingest/index.ts';
 import { harness, leftovers, type Harness } from './helpers.ts';
 
@@ -66,7 +67,7 @@ describe('the check of one value', () => {
 
   it.each(CASES)('%o: vouches for the canonical forms only', async (column, good, bad) => {
     for (const v of good) {
-      expect(await check(`h,k\n,1\n${quoted(v)},2\n,3\n`, [column, INT]), v).toEqual({ ok: true, records: 3 });
+      expect(await check(`h,k\n,1\n${quoted(v)},2\n,3\n`, [column, INT]), v).toMatchObject({ ok: true, records: 3 });
     }
     for (const v of bad) {
       const content = `h,k\n,1\n${quoted(v)},2\n,3\n`;
@@ -79,18 +80,35 @@ describe('the check of one value', () => {
     }
   });
 
+  it("counts a text column's values and those that could fit another type, as the SQL bound does", async () => {
+    const values = ['12a', 'Yes', '是', 'FALSE', '.5x', '-', '+1', 'N', '是的', 'abc', 'falsey', '"quoted"', '错'];
+    const content = `t,n\n${values.map((v, i) => `"${v.replace(/"/g, '""')}",${i}`).join('\n')}\n,99\n`;
+    const r = await check(content, [TEXT, INT]);
+    expect(r).toMatchObject({ ok: true, records: values.length + 1 });
+    // The same counts from DuckDB over the values, with the expression the load's bound uses.
+    const expected = await h.engine.withConnection(async (c) => {
+      const list = values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+      const row = (
+        await c.runAndReadAll(`SELECT count(x), count_if(${mayFitExpr('x')}) FROM unnest([${list}, NULL]) t(x)`)
+      ).getRows()[0];
+      return { nonNull: Number(row?.[0]), mayFit: Number(row?.[1]) };
+    });
+    expect(expected).toEqual({ nonNull: 13, mayFit: 9 });
+    expect(r.ok && r.counts[0]).toEqual(expected);
+  });
+
   it('an empty field is NULL in every type; a column of kind none is not looked at', async () => {
     const none: FastColumn = { kind: 'none' };
     const content = 'a,b,c,d,e,f\n,,,"",,\n1,1.5,2023-01-01,x,2023-01-01 00:00:00, anything \n';
-    expect(await check(content, [INT, DEC2, DATE, TEXT, WHEN, none])).toEqual({ ok: true, records: 2 });
+    expect(await check(content, [INT, DEC2, DATE, TEXT, WHEN, none])).toMatchObject({ ok: true, records: 2 });
   });
 });
 
 describe('the layout', () => {
   it('reads quotes, escaped quotes, line breaks in quotes, CRLF, a BOM and a last line without a line end', async () => {
     const content = '\ufeff名称,数量\r\n"a,b",1\r\n"say ""hi""",2\r\n"two\nlines",3\r\n站,4';
-    expect(await check(content, [TEXT, INT], { bom: true })).toEqual({ ok: true, records: 4 });
-    expect(await check('a\tb\nx y\t1\n', [TEXT, INT], { delimiter: '\t' })).toEqual({ ok: true, records: 1 });
+    expect(await check(content, [TEXT, INT], { bom: true })).toMatchObject({ ok: true, records: 4 });
+    expect(await check('a\tb\nx y\t1\n', [TEXT, INT], { delimiter: '\t' })).toMatchObject({ ok: true, records: 1 });
   });
 
   it.each([
@@ -118,7 +136,12 @@ describe('records cut by the end of a 4 MiB read', () => {
   it('are checked whole, and the first bad value is found where it is', async () => {
     const content = body();
     expect(Buffer.byteLength(content)).toBeGreaterThan(2 * (4 << 20));
-    expect(await check(content, columns)).toEqual({ ok: true, records: ROWS });
+    // Each text value counted once, also in records read again after a cut.
+    expect(await check(content, columns)).toMatchObject({
+      ok: true,
+      records: ROWS,
+      counts: [{}, { nonNull: ROWS, mayFit: 0 }, {}, {}],
+    });
     // A bad value in the first record that ends after each chunk boundary, and in the last record.
     const bytes = Buffer.from(content);
     // The start of the record around `at`: after a line end that is followed by a digit (the others are quoted).

@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import type { ColumnPlan } from './infer.ts';
+import { BOOL_WORDS, type ColumnPlan } from './infer.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
 
 /**
@@ -24,7 +24,8 @@ export interface FastColumn {
 }
 
 export type FastCheckResult =
-  | { ok: true; records: number }
+  /** `counts`: per column, for text columns, its values and those that could fit another type (mayFitExpr). */
+  | { ok: true; records: number; counts: { nonNull: number; mayFit: number }[] }
   | { ok: false; reason: 'value' | 'layout' | 'stopped'; offset: number; column: number | null };
 
 const KIND_CODES: Record<FastKind, number> = { none: 0, text: 1, integer: 2, decimal: 3, date: 4, datetime: 5 };
@@ -39,6 +40,9 @@ interface Exports {
   heapBase(): number;
   setup(columns: number, delimiter: number, headerRecords: number): void;
   setColumn(i: number, kind: number, scale: number, maxIntDigits: number): void;
+  setWord(i: number, low: number, high: number, length: number): void;
+  nonNullCount(i: number): number;
+  mayFitCount(i: number): number;
   scan(start: number, end: number, final: number): number;
   recordCount(): number;
   failOffset(): number;
@@ -87,6 +91,12 @@ export async function checkCsv(
   const mem = new Uint8Array(wasm.memory.buffer);
   wasm.setup(columns.length, delimiter, opts.headerRecords);
   columns.forEach((c, i) => wasm.setColumn(i, KIND_CODES[c.kind], c.scale ?? 0, c.maxIntDigits ?? 0));
+  for (const [i, word] of BOOL_WORDS.entries()) {
+    const bytes = Buffer.alloc(8);
+    const length = bytes.write(word, 'utf8');
+    if (length > 5 || word !== word.toLowerCase() || i >= 32) throw new Error(`checkCsv: cannot match ${word}`);
+    wasm.setWord(i, bytes.readUInt32LE(0), bytes.readUInt32LE(4), length);
+  }
   // Chunk data of slot k starts at dataAt(k); its carried bytes sit just before it.
   const dataAt = (k: number) => base + k * SLOT + CARRY;
 
@@ -119,7 +129,10 @@ export async function checkCsv(
           column: col >= 0 ? col : null,
         };
       }
-      if (final) return { ok: true, records: wasm.recordCount() };
+      if (final) {
+        const counts = columns.map((_, i) => ({ nonNull: wasm.nonNullCount(i), mayFit: wasm.mayFitCount(i) }));
+        return { ok: true, records: wasm.recordCount(), counts };
+      }
       carry = end - next;
       if (carry > CARRY) return { ok: false, reason: 'layout', offset: position + (next - dataStart), column: null };
       mem.copyWithin(dataAt(1 - k) - carry, next, end);

@@ -19,7 +19,7 @@ const RE_MOBILE = String.raw`1[3-9]\d{9}`;
 const RE_DIVISION = String.raw`[1-8]\d(?:\d{4}|\d{7}|\d{10})`;
 const TRUE_WORDS = ['true', 'yes', 'y', 't', '是', '真', '对'];
 const FALSE_WORDS = ['false', 'no', 'n', 'f', '否', '假', '错'];
-const BOOL_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
+export const BOOL_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
 /**
  * Column names that announce an identifier (kept as text even when every value is digits). `id`, `no` and `tel` count
  * as words only, not followed by a digit either: `NO2` (nitrogen dioxide) is a measurement.

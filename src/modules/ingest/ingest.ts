@@ -35,7 +35,7 @@ import {
 } from './infer.ts';
 import { stageXlsx } from './xlsx.ts';
 import { splitFeatureCollection } from './geojson.ts';
-import { FAST_CHECK_MAX_COLUMNS, checkCsv, fastColumn, type FastColumn } from './csv-check.ts';
+import { FAST_CHECK_MAX_COLUMNS, checkCsv, fastColumn, type FastCheckResult, type FastColumn } from './csv-check.ts';
 
 const COLUMN_TYPES: ColumnType[] = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text'];
 const MAX_FIELD_BYTES = 32 << 20;
@@ -765,10 +765,13 @@ async function singleScanCsv(
     return `SELECT ${select.join(', ')} FROM ${source}`;
   };
   const fast = fastColumns(ctx, csv, plans, stripNul);
+  // The fast path's check, when it vouched for the file: it also counted the text columns' values.
+  let vouched: (FastCheckResult & { ok: true }) | null;
   try {
     ctx.progress('writing', 0, sample.staged);
     try {
-      if (!fast || !(await writeFastChecked(ctx, csv, fast, query(fast), partial, rejects.table))) {
+      vouched = fast && (await writeFastChecked(ctx, csv, fast, query(fast), partial, rejects.table));
+      if (!vouched) {
         await ctx.conn.run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`);
         await writeRows(ctx, query(null), partial);
       }
@@ -783,7 +786,11 @@ async function singleScanCsv(
     let textCols = whole
       ? []
       : names.flatMap((name, i) => (plans[i]?.type === 'text' && overrides[name] === undefined ? [i] : []));
-    if (textCols.length > 0) {
+    if (textCols.length > 0 && vouched) {
+      // The same bound from the check's counts of the raw values (which are the written ones: no blank to trim).
+      const { counts } = vouched;
+      textCols = textCols.filter((i) => !surelyPlainText(counts[i]?.nonNull ?? 0, counts[i]?.mayFit ?? 0));
+    } else if (textCols.length > 0) {
       // First a cheap bound: a column with too few values that could be anything but text stays text without a
       // warning whatever the full counts say, so only the others are counted in full.
       const file = `read_parquet(${quoteLiteral(partial)})`;
@@ -848,9 +855,9 @@ function fastColumns(ctx: Ctx, csv: CsvSource, plans: ColumnPlan[], stripNul: bo
 
 /**
  * Writes the rows with the fast path's plain casts while checkCsv reads the same bytes; a value or layout the check
- * does not vouch for interrupts the COPY. True when the file is written and vouched for (the check counted as many
- * records as the file has rows and DuckDB rejected none); false when the caller must write it with the checked COPY
- * (the partial file is removed). Errors of the COPY itself (a failed check of a column the fast check does not
+ * does not vouch for interrupts the COPY. The check's result when the file is written and vouched for (the check
+ * counted as many records as the file has rows and DuckDB rejected none); null when the caller must write it with
+ * the checked COPY (the partial file is removed). Errors of the COPY itself (a failed check of a column the fast check does not
  * cover, a cancellation, a full disk) are thrown as they are.
  */
 async function writeFastChecked(
@@ -860,7 +867,7 @@ async function writeFastChecked(
   query: string,
   partial: string,
   rejectsTable: string,
-): Promise<boolean> {
+): Promise<(FastCheckResult & { ok: true }) | null> {
   let copying = true;
   let copyFailed = false;
   const outcome = (o: FastCheckOutcome) => ctx.opts.onFastCheck?.(o);
@@ -890,7 +897,7 @@ async function writeFastChecked(
     if (!ours || ctx.opts.signal?.aborted) throw err;
     await fsp.rm(partial, { force: true });
     outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
-    return false;
+    return null;
   } finally {
     copying = false;
   }
@@ -898,7 +905,7 @@ async function writeFastChecked(
   if (!r.ok) {
     await fsp.rm(partial, { force: true });
     outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
-    return false;
+    return null;
   }
   const rows = await scalar(
     ctx,
@@ -908,10 +915,10 @@ async function writeFastChecked(
   if (rows !== r.records || rejected > 0) {
     await fsp.rm(partial, { force: true });
     outcome({ used: false, reason: 'count', offset: null, column: null });
-    return false;
+    return null;
   }
   outcome({ used: true });
-  return true;
+  return r;
 }
 
 /** Final column names (header text kept) and the type overrides, which must name some of them. */

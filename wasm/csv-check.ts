@@ -196,6 +196,31 @@ function two(p: usize): i32 {
   return <i32>(a * 10 + b);
 }
 
+/**
+ * decimalOk for a value of at most 16 bytes, on its bytes at once: masks of its digits, points and zeros (SIMD), then
+ * the same rules on the masks. The 16 bytes after the value's start are readable (the caller's padding).
+ */
+function shortDecimalOk(s: usize, n: i32, scale: i32, maxInt: i32): bool {
+  const v = v128.load(s);
+  const inside = lanes(<usize>n);
+  const digits = i8x16.bitmask(i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10))) & inside;
+  const points = i8x16.bitmask(i8x16.eq(v, i8x16.splat(46))) & inside;
+  const minus = <i32>(load<u8>(s) == 45);
+  if ((digits | points | minus) != inside || popcnt(points) > 1) return false;
+  const point = points != 0 ? ctz(points) : n;
+  const intDigits = point - minus;
+  if (intDigits == 0 || intDigits > maxInt) return false;
+  if (load<u8>(s + <usize>minus) == 48 && intDigits > 1) return false;
+  if (points != 0) {
+    const fracDigits = n - point - 1;
+    if (fracDigits == 0 || fracDigits > scale) return false;
+  }
+  if (minus == 0) return true;
+  // Not a negative zero: some digit other than 0.
+  const zeros = i8x16.bitmask(i8x16.eq(v, i8x16.splat(48))) & inside;
+  return (zeros | points | 1) != inside;
+}
+
 /** `YYYY-MM-DD`, a real day of a year from 1000 to 9999. */
 function dateOk(s: usize): bool {
   const hi = two(s);
@@ -238,7 +263,12 @@ function fieldOk(col: i32, s: usize, e: usize): bool {
     return true;
   }
   if (kind == KIND_INTEGER) return integerOk(s, e);
-  if (kind == KIND_DECIMAL) return decimalOk(s, e, load<i32>(SCALES + o), load<i32>(INT_DIGITS + o));
+  if (kind == KIND_DECIMAL) {
+    const n = e - s;
+    return n <= 16
+      ? shortDecimalOk(s, <i32>n, load<i32>(SCALES + o), load<i32>(INT_DIGITS + o))
+      : decimalOk(s, e, load<i32>(SCALES + o), load<i32>(INT_DIGITS + o));
+  }
   if (kind == KIND_DATE) return e - s == 10 && dateOk(s);
   if (kind == KIND_DATETIME) return e - s == 19 && datetimeOk(s);
   return false;

@@ -113,6 +113,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         tmpDir: path.join(paths.tmp, id),
         engine: ctx.engine,
         signal,
+        onFastCheck: (outcome) => ctx.log.debug({ job: id, resource: payload.resourceId, outcome }, 'ingest fast path'),
         onProgress: (p) => {
           // Each phase counts its bytes from 0; `fraction` is the whole load's share done, by phase weight, and never
           // goes back, so the ETA rests on all of it (the write of the typed file is most of a load).

@@ -854,11 +854,11 @@ function fastColumns(ctx: Ctx, csv: CsvSource, plans: ColumnPlan[], stripNul: bo
 }
 
 /**
- * Writes the rows with the fast path's plain casts while checkCsv reads the same bytes; a value or layout the check
- * does not vouch for interrupts the COPY. The check's result when the file is written and vouched for (the check
- * counted as many records as the file has rows and DuckDB rejected none); null when the caller must write it with
- * the checked COPY (the partial file is removed). Errors of the COPY itself (a failed check of a column the fast check does not
- * cover, a cancellation, a full disk) are thrown as they are.
+ * Writes the rows from the typed reader (`query`, see singleScanCsv) while checkCsv reads the same bytes; a value or
+ * layout the check does not vouch for interrupts the COPY. The check's result when the file is written and vouched
+ * for (the check counted as many records as the file has rows, and DuckDB rejected none); null when the caller must
+ * write it with the checked COPY (the partial file is removed). Errors of the COPY itself (a failed check of a column
+ * the fast check leaves to the COPY, a cancellation, a full disk) are thrown as they are.
  */
 async function writeFastChecked(
   ctx: Ctx,
@@ -876,18 +876,25 @@ async function writeFastChecked(
     headerRecords: csv.h,
     bom: csv.src.hasBom,
     columns,
-    stop: () => copyFailed,
+    stop: () => copyFailed || ctx.opts.signal?.aborted === true,
   }).then(
-    (r) => {
+    (r): FastCheckResult | { ok: false; reason: 'error'; error: unknown } => {
       if (!r.ok && copying) ctx.conn.interrupt();
       return r;
     },
-    (err: unknown) => {
+    (error: unknown) => {
       // The check could not read the file: the COPY's own error, if any, says more; else the checked COPY runs.
       if (copying) ctx.conn.interrupt();
-      return { ok: false, reason: 'layout', offset: 0, column: null, error: err } as const;
+      return { ok: false, reason: 'error', error } as const;
     },
   );
+  const notUsed = (r: Exclude<Awaited<typeof check>, { ok: true }>) =>
+    r.reason !== 'stopped' &&
+    outcome(
+      r.reason === 'error'
+        ? { used: false, reason: 'error', offset: null, column: null, error: String(r.error) }
+        : { used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column },
+    );
   try {
     await writeRows(ctx, query, partial);
   } catch (err) {
@@ -896,7 +903,7 @@ async function writeFastChecked(
     const ours = !r.ok && r.reason !== 'stopped' && /interrupt/i.test(String((err as Error)?.message ?? err));
     if (!ours || ctx.opts.signal?.aborted) throw err;
     await fsp.rm(partial, { force: true });
-    outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
+    notUsed(r);
     return null;
   } finally {
     copying = false;
@@ -904,7 +911,7 @@ async function writeFastChecked(
   const r = await check;
   if (!r.ok) {
     await fsp.rm(partial, { force: true });
-    outcome({ used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column });
+    notUsed(r);
     return null;
   }
   const rows = await scalar(

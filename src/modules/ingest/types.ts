@@ -50,8 +50,18 @@ export interface IngestOptions {
 export type FastCheckOutcome =
   /** The rows written with plain casts were vouched for. */
   | { used: true }
-  /** They were not (or the COPY was stopped): the checked COPY wrote the file. `offset`: where in the file. */
-  | { used: false; reason: 'value' | 'layout' | 'count'; offset: number | null; column: number | null };
+  /**
+   * They were not (or the COPY was stopped): the checked COPY wrote the file. `offset`: where in the file (the value,
+   * or the record whose layout the check does not read as DuckDB does); `count`: the check and the file disagree on
+   * the number of rows; `error`: the check could not read the file.
+   */
+  | {
+      used: false;
+      reason: 'value' | 'layout' | 'count' | 'error';
+      offset: number | null;
+      column: number | null;
+      error?: string;
+    };
 
 export interface Rejection {
   /** 1-based data row (the first row after the header is 1). */

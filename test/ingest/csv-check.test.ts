@@ -259,6 +259,38 @@ describe('a load through the fast path', () => {
   });
 });
 
+describe('a file taken for UTF-8 from its start', () => {
+  // Only the first 64 MiB of a file for the fast path are checked before the load; the check reads the rest. Past
+  // them, these files are not UTF-8 without NUL: the load starts again, and ends as a load checked first would.
+  const ROWS = 3_300_000;
+  const body = (late: Buffer) => {
+    const rows = Array.from({ length: ROWS }, (_, i) => `${i + 1},name${i % 100},${i % 1000}.5\n`).join('');
+    return Buffer.concat([Buffer.from(`n,name,v\n${rows}`), late, Buffer.from(`${ROWS + 2},end,1.5\n`)]);
+  };
+  async function load(content: Buffer, fastCheckMinBytes?: number) {
+    const outcomes: FastCheckOutcome[] = [];
+    const r = await h.ingest(content, 'late.csv', { fastCheckMinBytes, onFastCheck: (o) => outcomes.push(o) });
+    const { out, ...result } = r;
+    return { outcomes, result, tail: await h.rows(out, '_id', `_id > ${ROWS - 2}`) };
+  }
+
+  it.each([
+    ['GB18030 bytes', iconv.encode(`${ROWS + 1},气象站,2.5\n`, 'gb18030'), '气象站'],
+    ['a NUL byte', Buffer.from(`${ROWS + 1},na\u0000me,2.5\n`), 'name'],
+  ])('%s past the first 64 MiB', async (_name, late, value) => {
+    const content = body(late);
+    expect(content.indexOf(late)).toBeGreaterThan(64 << 20);
+    const fast = await load(content);
+    const checked = await load(content, Infinity);
+    expect(checked.outcomes).toEqual([]);
+    expect(fast.outcomes[0]).toMatchObject({ used: false, reason: 'encoding' });
+    expect(fast.result).toEqual(checked.result);
+    expect(fast.tail).toEqual(checked.tail);
+    expect(fast.tail.map((r) => r.name)).toEqual(['name98', 'name99', value, 'end']);
+    expect(leftovers(h)).toEqual([]);
+  });
+});
+
 describe('the WebAssembly modules', () => {
   it('are what their sources build to', async () => {
     // `npm run build:wasm`, each build writing elsewhere.

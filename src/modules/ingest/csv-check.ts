@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fsp from 'node:fs/promises';
 import { BOOL_WORDS, type ColumnPlan } from './infer.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
@@ -26,7 +27,7 @@ export interface FastColumn {
 export type FastCheckResult =
   /** `counts`: per column, for text columns, its values and those that could fit another type (mayFitExpr). */
   | { ok: true; records: number; counts: { nonNull: number; mayFit: number }[] }
-  | { ok: false; reason: 'value' | 'layout' | 'stopped'; offset: number; column: number | null };
+  | { ok: false; reason: 'value' | 'layout' | 'encoding' | 'stopped'; offset: number; column: number | null };
 
 const KIND_CODES: Record<FastKind, number> = { none: 0, text: 1, integer: 2, decimal: 3, date: 4, datetime: 5 };
 export const FAST_CHECK_MAX_COLUMNS = 64;
@@ -79,7 +80,15 @@ export function fastColumn(plan: ColumnPlan): FastColumn {
  */
 export async function checkCsv(
   file: string,
-  opts: { delimiter: string; headerRecords: number; bom: boolean; columns: FastColumn[]; stop?: () => boolean },
+  opts: {
+    delimiter: string;
+    headerRecords: number;
+    bom: boolean;
+    columns: FastColumn[];
+    /** Also check that the bytes are UTF-8 without NUL (reason `encoding` if not): a provisional TextSource. */
+    utf8?: boolean;
+    stop?: () => boolean;
+  },
 ): Promise<FastCheckResult> {
   const { columns } = opts;
   const delimiter = opts.delimiter.charCodeAt(0);
@@ -128,6 +137,11 @@ export async function checkCsv(
           offset: position + (wasm.failOffset() - dataStart),
           column: col >= 0 ? col : null,
         };
+      }
+      // Whole records: no UTF-8 sequence is cut at either end (a line end is ASCII).
+      const checked = mem.subarray(start, next);
+      if (opts.utf8 && (!isUtf8(checked) || checked.indexOf(0) >= 0)) {
+        return { ok: false, reason: 'encoding', offset: position - (dataStart - start), column: null };
       }
       if (final) {
         const counts = columns.map((_, i) => ({ nonNull: wasm.nonNullCount(i), mayFit: wasm.mayFitCount(i) }));

@@ -85,6 +85,11 @@ export interface TextSource {
   hasBom: boolean;
   /** Where the first NUL byte sits, if any (values get NULs stripped and a warning). */
   firstNul: { offset: number; line: number } | null;
+  /**
+   * Only the file's first bytes were checked (prepareTextSource's provisionalBytes): it is UTF-8 without NUL if the
+   * rest is too, which whoever reads it must make sure of before trusting what it read (restIsUtf8).
+   */
+  provisional?: boolean;
 }
 
 export interface ScanHooks {
@@ -158,14 +163,16 @@ interface Utf8Scan {
   nulOffset: number;
   /** Offset of the first byte above 0x7F (-1: the file is ASCII up to where the scan stopped). */
   nonAsciiOffset: number;
+  /** The scan reached the end of the file (not stopped by an invalid byte or by `upTo`). */
+  whole: boolean;
   hasBom: boolean;
 }
 
 /**
  * Checks the whole file is UTF-8, a chunk at a time with isUtf8 (never the whole file in memory), up to the first
- * invalid byte.
+ * invalid byte, or only its first chunks up to at least `upTo` bytes.
  */
-async function scanUtf8(file: string, hooks: ScanHooks): Promise<Utf8Scan> {
+async function scanUtf8(file: string, hooks: ScanHooks, upTo = Infinity): Promise<Utf8Scan> {
   const carry = Buffer.alloc(CARRY_ROOM);
   let carryLength = 0;
   let pos = 0; // file offset just past the bytes checked
@@ -192,13 +199,14 @@ async function scanUtf8(file: string, hooks: ScanHooks): Promise<Utf8Scan> {
     const tail = incompleteTail(chunk);
     const body = chunk.subarray(0, chunk.length - tail);
     if (!isUtf8(body))
-      return { valid: false, badOffset: at + firstInvalidUtf8(body), nulOffset, nonAsciiOffset, hasBom };
+      return { valid: false, badOffset: at + firstInvalidUtf8(body), nulOffset, nonAsciiOffset, hasBom, whole: false };
     carryLength = chunk.copy(carry, 0, body.length);
     pos = at + body.length;
     hooks.onBytes?.(pos);
+    if (pos >= upTo) return { valid: true, badOffset: -1, nulOffset, nonAsciiOffset, hasBom, whole: false };
   }
-  if (carryLength > 0) return { valid: false, badOffset: pos, nulOffset, nonAsciiOffset, hasBom };
-  return { valid: true, badOffset: -1, nulOffset, nonAsciiOffset, hasBom };
+  if (carryLength > 0) return { valid: false, badOffset: pos, nulOffset, nonAsciiOffset, hasBom, whole: true };
+  return { valid: true, badOffset: -1, nulOffset, nonAsciiOffset, hasBom, whole: true };
 }
 
 let gbPairs: Uint16Array | null = null;
@@ -528,6 +536,11 @@ export async function prepareTextSource(
   declared: SourceEncoding | undefined,
   scratchFile: string,
   hooks: ScanHooks,
+  /**
+   * Check only this many first bytes of a file not declared GB18030/GBK: if they are UTF-8 without NUL, the file is
+   * taken as UTF-8 (`provisional`), and its reader checks the rest (the fast path's check, or restIsUtf8).
+   */
+  provisionalBytes?: number,
 ): Promise<TextSource> {
   if (sniffUtf16(file)) {
     throw badFile(
@@ -549,6 +562,12 @@ export async function prepareTextSource(
     },
   };
   const nul = async (offset: number) => (offset < 0 ? null : { offset, line: await lineOfOffset(file, offset) });
+  if (provisionalBytes !== undefined && declared !== 'gb18030' && declared !== 'gbk') {
+    const head = await scanUtf8(file, scanHooks, provisionalBytes);
+    if (head.valid && !head.whole && head.nulOffset < 0) {
+      return { path: file, encoding: 'utf-8', hasBom: head.hasBom, firstNul: null, provisional: true };
+    }
+  }
   // Stops at the first invalid byte: for a real GB18030 file that is in its first chunk.
   const scan = await scanUtf8(file, scanHooks);
   if (declared === 'gb18030' || declared === 'gbk') {
@@ -577,6 +596,12 @@ export async function prepareTextSource(
   }
   const { nulOffset } = await transcodeGb18030(file, scratchFile, null, scanHooks);
   return { path: scratchFile, encoding: 'gb18030', hasBom: false, firstNul: await nul(nulOffset) };
+}
+
+/** Whether the whole file is UTF-8 without NUL bytes: what a provisional TextSource assumed. */
+export async function restIsUtf8(file: string, signal?: AbortSignal): Promise<boolean> {
+  const scan = await scanUtf8(file, { signal });
+  return scan.valid && scan.nulOffset < 0;
 }
 
 /** Reads the first bytes of a file (format and delimiter sniffing). */

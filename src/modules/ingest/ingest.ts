@@ -15,7 +15,7 @@ import type {
 } from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
-import { prepareTextSource, readHead, type TextSource } from './encoding.ts';
+import { prepareTextSource, readHead, restIsUtf8, type TextSource } from './encoding.ts';
 import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
 import { joinHeaderRows, makeColumnNames } from './names.ts';
 import {
@@ -129,10 +129,23 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
       if (opts.onProgress) await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
       try {
         if (format === 'csv' || format === 'tsv') {
-          const csv = await openCsv(ctx, format);
-          if (csv.width <= WIDE_STATS_MAX_COLUMNS) {
-            const fast = await singleScanCsv(ctx, csv, format, partial);
-            if (fast) return fast;
+          // A file for the fast path is first checked to be UTF-8 only as far as the sample reads: the fast path's
+          // check reads the rest anyway. If it is not UTF-8 without NUL after all, the load starts again.
+          let csv = await openCsv(ctx, format, size >= fastCheckMinBytes(opts));
+          for (;;) {
+            if (csv.width <= WIDE_STATS_MAX_COLUMNS) {
+              const fast = await singleScanCsv(ctx, csv, format, partial);
+              if (fast === RESTART) {
+                csv = await openCsv(ctx, format);
+                continue;
+              }
+              if (fast) return fast;
+            }
+            if (!(await checkedSource(ctx, csv))) {
+              csv = await openCsv(ctx, format);
+              continue;
+            }
+            break;
           }
           throwIfAborted(opts.signal);
           return await loadStage(ctx, await stageCsv(ctx, csv), format, partial);
@@ -268,11 +281,16 @@ function stageSource(ctx: Ctx, format: Exclude<SourceFormat, 'csv' | 'tsv'>): Pr
   }
 }
 
-async function prepareText(ctx: Ctx) {
-  const src = await prepareTextSource(ctx.opts.filePath, ctx.opts.encoding, path.join(ctx.work, 'utf8.txt'), {
-    signal: ctx.opts.signal,
-    onBytes: (n) => ctx.progress('reading', n, 0),
-  });
+/** The text source; `provisional`: only the first CSV_BUFFER_BYTES are checked to be UTF-8 (see TextSource). */
+async function prepareText(ctx: Ctx, provisional = false) {
+  const src = await prepareTextSource(
+    ctx.opts.filePath,
+    ctx.opts.encoding,
+    path.join(ctx.work, 'utf8.txt'),
+    { signal: ctx.opts.signal, onBytes: (n) => ctx.progress('reading', n, 0) },
+    // DuckDB's serial reader reads the sample from its first buffer: all of it is checked.
+    provisional ? CSV_BUFFER_BYTES : undefined,
+  );
   const warnings: string[] = [];
   if (src.firstNul) {
     warnings.push(
@@ -343,8 +361,8 @@ interface CsvSource {
   reader: (rejects?: { table: string; scan: string }, serial?: boolean, types?: (string | null)[]) => string;
 }
 
-async function openCsv(ctx: Ctx, format: 'csv' | 'tsv'): Promise<CsvSource> {
-  const { src, warnings } = await prepareText(ctx);
+async function openCsv(ctx: Ctx, format: 'csv' | 'tsv', provisional = false): Promise<CsvSource> {
+  const { src, warnings } = await prepareText(ctx, provisional);
   const delim =
     ctx.opts.delimiter ?? (format === 'tsv' ? '\t' : sniffDelimiter(readHead(src.path, 64 * 1024).toString('utf8')));
   const h = ctx.opts.headerRows ?? 1;
@@ -714,7 +732,7 @@ async function singleScanCsv(
   csv: CsvSource,
   format: 'csv' | 'tsv',
   partial: string,
-): Promise<IngestResult | null> {
+): Promise<IngestResult | null | typeof RESTART> {
   const { opts } = ctx;
   const policy = opts.badValuePolicy ?? 'widen';
   const { names, nameWarnings, overrides } = columnNames(ctx, csv.headers, []);
@@ -771,6 +789,8 @@ async function singleScanCsv(
     ctx.progress('writing', 0, sample.staged);
     try {
       vouched = fast && (await writeFastChecked(ctx, csv, fast, query(fast), partial, rejects.table));
+      if (vouched) csv.src.provisional = false; // the check read every byte
+      if (!vouched && !(await checkedSource(ctx, csv))) return RESTART;
       if (!vouched) {
         await ctx.conn.run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`);
         await writeRows(ctx, query(null), partial);
@@ -844,9 +864,25 @@ async function singleScanCsv(
   }
 }
 
+const fastCheckMinBytes = (opts: IngestOptions) => opts.fastCheckMinBytes ?? SMALL_SOURCE_BYTES;
+
+/** singleScanCsv's answer when the provisional source was not UTF-8 without NUL after all: open the file again. */
+const RESTART = Symbol('restart');
+
+/**
+ * Makes sure a provisional source (only its start checked) is UTF-8 without NUL throughout, before anything trusts
+ * what was read from it: false if it is not (the load must open it again, fully checked).
+ */
+async function checkedSource(ctx: Ctx, csv: CsvSource): Promise<boolean> {
+  if (!csv.src.provisional) return true;
+  if (!(await restIsUtf8(csv.src.path, ctx.opts.signal))) return false;
+  csv.src.provisional = false;
+  return true;
+}
+
 /** The fast check's column kinds for this load, or null where it does not apply (small file, NULs, wide, ...). */
 function fastColumns(ctx: Ctx, csv: CsvSource, plans: ColumnPlan[], stripNul: boolean): FastColumn[] | null {
-  if (ctx.bytesTotal < (ctx.opts.fastCheckMinBytes ?? SMALL_SOURCE_BYTES)) return null;
+  if (ctx.bytesTotal < fastCheckMinBytes(ctx.opts)) return null;
   if (stripNul || csv.delim.charCodeAt(0) > 127) return null;
   if (plans.length > FAST_CHECK_MAX_COLUMNS) return null;
   const columns = plans.map(fastColumn);
@@ -876,6 +912,7 @@ async function writeFastChecked(
     headerRecords: csv.h,
     bom: csv.src.hasBom,
     columns,
+    utf8: csv.src.provisional === true,
     stop: () => copyFailed || ctx.opts.signal?.aborted === true,
   }).then(
     (r): FastCheckResult | { ok: false; reason: 'error'; error: unknown } => {
@@ -893,7 +930,7 @@ async function writeFastChecked(
     outcome(
       r.reason === 'error'
         ? { used: false, reason: 'error', offset: null, column: null, error: String(r.error) }
-        : { used: false, reason: r.reason === 'value' ? 'value' : 'layout', offset: r.offset, column: r.column },
+        : { used: false, reason: r.reason, offset: r.offset, column: r.column },
     );
   try {
     await writeRows(ctx, query, partial);

@@ -53,11 +53,12 @@ export type FastCheckOutcome =
   /**
    * They were not (or the COPY was stopped): the checked COPY wrote the file. `offset`: where in the file (the value,
    * or the record whose layout the check does not read as DuckDB does); `count`: the check and the file disagree on
-   * the number of rows; `error`: the check could not read the file.
+   * the number of rows; `encoding`: the file, taken for UTF-8 from its start, is not UTF-8 without NUL throughout (the
+   * load starts again, fully checked); `error`: the check could not read the file.
    */
   | {
       used: false;
-      reason: 'value' | 'layout' | 'count' | 'error';
+      reason: 'value' | 'layout' | 'encoding' | 'count' | 'error';
       offset: number | null;
       column: number | null;
       error?: string;

@@ -289,6 +289,19 @@ describe('a file taken for UTF-8 from its start', () => {
     expect(fast.tail.map((r) => r.name)).toEqual(['name98', 'name99', value, 'end']);
     expect(leftovers(h)).toEqual([]);
   });
+
+  it('declared UTF-8, with GB18030 bytes past the first 64 MiB: the same error as when checked first', async () => {
+    const content = body(iconv.encode(`${ROWS + 1},气象站,2.5\n`, 'gb18030'));
+    const error = (fastCheckMinBytes: number | undefined) =>
+      h.ingest(content, 'late.csv', { encoding: 'utf-8', fastCheckMinBytes }).then(
+        () => null,
+        (err: unknown) => err,
+      );
+    const checked = await error(Infinity);
+    expect(checked).toMatchObject({ code: 'encoding_mismatch' });
+    expect(await error(undefined)).toEqual(checked);
+    expect(leftovers(h)).toEqual([]);
+  });
 });
 
 describe('the WebAssembly modules', () => {

@@ -24,13 +24,17 @@ interface FileChunk {
   pos: number;
 }
 
+/** Bytes of each of fileChunks' two buffers. */
+const CHUNK_BUFFER_BYTES = CARRY_ROOM + TEXT_CHUNK_BYTES;
+
 /**
- * A file's bytes a chunk at a time, read into two buffers in turn: the next chunk is read while the caller works on
- * this one. A chunk (and its buffer) is the caller's until it asks for the next; nothing is allocated per chunk.
+ * A file's bytes a chunk at a time, read into two buffers in turn (the caller's, of CHUNK_BUFFER_BYTES, when given):
+ * the next chunk is read while the caller works on this one. A chunk (and its buffer) is the caller's until it asks
+ * for the next; nothing is allocated per chunk.
  */
-async function* fileChunks(file: string): AsyncGenerator<FileChunk> {
+async function* fileChunks(file: string, buffers?: [Buffer, Buffer]): AsyncGenerator<FileChunk> {
   const fh = await fsp.open(file, 'r');
-  const bufs = [Buffer.allocUnsafe(CARRY_ROOM + TEXT_CHUNK_BYTES), Buffer.allocUnsafe(CARRY_ROOM + TEXT_CHUNK_BYTES)];
+  const bufs = buffers ?? [Buffer.allocUnsafe(CHUNK_BUFFER_BYTES), Buffer.allocUnsafe(CHUNK_BUFFER_BYTES)];
   const read = (buf: Buffer, at: number) => handled(fh.read(buf, CARRY_ROOM, TEXT_CHUNK_BYTES, at));
   let pos = 0;
   let k = 0;
@@ -290,37 +294,47 @@ const align16 = (n: number) => (n + 15) & ~15;
 class GbTranscoder {
   private readonly wasm: GbExports;
   private readonly mem: Uint8Array;
-  private readonly inAt: number;
+  private readonly inAt: [number, number];
   private readonly outAt: [number, number];
+  /** Two input buffers of `capacity` bytes (fileChunks can read into them: run then copies nothing). */
+  readonly inputs: [Buffer, Buffer];
   readonly outputs: [Buffer, Buffer];
 
   constructor(readonly capacity: number) {
     const table = gbPairUtf8Table();
-    const room = align16(utf8Room(capacity));
-    this.wasm = instantiate<GbExports>('gb18030', table.byteLength + align16(capacity + 16) + 2 * room);
+    const inRoom = align16(capacity);
+    const outRoom = align16(utf8Room(capacity));
+    this.wasm = instantiate<GbExports>('gb18030', table.byteLength + 2 * inRoom + 2 * outRoom);
     const base = this.wasm.heapBase();
     const buffer = this.wasm.memory.buffer;
     new Uint32Array(buffer, base, table.length).set(table);
     this.wasm.setTable(base);
     this.mem = new Uint8Array(buffer);
-    this.inAt = base + table.byteLength;
-    this.outAt = [this.inAt + align16(capacity + 16), this.inAt + align16(capacity + 16) + room];
-    this.outputs = [Buffer.from(buffer, this.outAt[0], room), Buffer.from(buffer, this.outAt[1], room)];
+    const at = base + table.byteLength;
+    this.inAt = [at, at + inRoom];
+    this.outAt = [at + 2 * inRoom, at + 2 * inRoom + outRoom];
+    this.inputs = [Buffer.from(buffer, this.inAt[0], capacity), Buffer.from(buffer, this.inAt[1], capacity)];
+    this.outputs = [Buffer.from(buffer, this.outAt[0], outRoom), Buffer.from(buffer, this.outAt[1], outRoom)];
   }
 
   /**
-   * src (at most `capacity` bytes, starting at a sequence) into output k. Null at anything unusual (an invalid or
-   * unmapped sequence, 0x80), and the caller decodes that part with TextDecoder, which reports or replaces it.
-   * `consumed` stops before a sequence cut by the end of src. The result is a view of output k.
+   * src (at most `capacity` bytes, starting at a sequence; inside one of `inputs`, or copied into the first) into
+   * output k. Null at anything unusual (an invalid or unmapped sequence, 0x80), and the caller decodes that part with
+   * TextDecoder, which reports or replaces it. `consumed` stops before a sequence cut by the end of src. The result
+   * is a view of output k.
    */
   run(src: Uint8Array, k: 0 | 1): { out: Buffer; consumed: number } | null {
     if (src.length > this.capacity) throw new RangeError('GbTranscoder: input larger than its buffer');
-    const { wasm, inAt } = this;
-    this.mem.set(src, inAt);
-    const end = inAt + src.length;
+    const { wasm } = this;
+    let start = src.byteOffset;
+    if (src.buffer !== this.mem.buffer) {
+      start = this.inAt[0];
+      this.mem.set(src, start);
+    }
+    const end = start + src.length;
     const dst = this.outAt[k];
     const output = this.outputs[k];
-    let i = inAt;
+    let i = start;
     let o = dst;
     for (;;) {
       const status = wasm.transcode(i, end, o);
@@ -338,7 +352,7 @@ class GbTranscoder {
       o += output.write(s, o - dst, 'utf8');
       i += 4;
     }
-    return { out: output.subarray(0, o - dst), consumed: i - inAt };
+    return { out: output.subarray(0, o - dst), consumed: i - start };
   }
 }
 
@@ -429,7 +443,7 @@ async function transcodeGb18030(
   const decoder = new TextDecoder('gb18030', { fatal: true });
   const output = await fsp.open(out, 'w');
   // Two output buffers in turn: one is being written while the next chunk is transcoded into the other.
-  const transcoder = new GbTranscoder(CARRY_ROOM + TEXT_CHUNK_BYTES);
+  const transcoder = new GbTranscoder(CHUNK_BUFFER_BYTES);
   let writing: Promise<unknown> = Promise.resolve();
   let written = 0;
   const write = async (bytes: Buffer) => {
@@ -471,7 +485,8 @@ async function transcodeGb18030(
     );
   };
   try {
-    for await (const c of fileChunks(file)) {
+    // The chunks are read straight into the transcoder's memory.
+    for await (const c of fileChunks(file, transcoder.inputs)) {
       throwIfAborted(hooks.signal);
       if (nulOffset < 0) {
         const z = c.buf.subarray(c.start, c.end).indexOf(0);

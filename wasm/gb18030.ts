@@ -91,6 +91,17 @@ export function transcode(src: usize, end: usize, dst: usize): i32 {
     store<u32>(o, utf8 & 0xffffff);
     o += <usize>(utf8 >>> 24);
     i += 2;
+    // Chinese text comes in runs: the next two-byte sequence straight away, without trying a block of ASCII first.
+    while (i + 1 < end) {
+      const b2 = <u32>load<u8>(i);
+      const t2 = <u32>load<u8>(i + 1);
+      if (b2 < 0x81 || b2 == 0xff || t2 < 0x40 || t2 == 0x7f || t2 == 0xff) break;
+      const u = load<u32>(table + ((<usize>((b2 - 0x81) * 190 + t2 - (t2 < 0x7f ? 0x40 : 0x41))) << 2));
+      if (u == 0) break;
+      store<u32>(o, u & 0xffffff);
+      o += <usize>(u >>> 24);
+      i += 2;
+    }
   }
   inputStop = i;
   outputStop = o;

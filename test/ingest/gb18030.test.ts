@@ -33,7 +33,9 @@ describe('GB18030 to UTF-8, byte to byte', () => {
       }
     }
     const rare = iconv.encode('𠀀,㐀,€,·,ü,𪚥,\u00e9,abc\n', 'gb18030');
-    const bytes = Buffer.concat([Buffer.from(pairs), rare]);
+    // Each pair once after a comma, once back to back with the others (a run of Chinese text).
+    const run = pairs.filter((_, i) => i % 3 !== 2);
+    const bytes = Buffer.concat([Buffer.from(pairs), Buffer.from(run), rare]);
     const expected = new TextDecoder('gb18030', { fatal: true }).decode(bytes);
     for (const piece of [bytes.length, 4096, 7, 3, 1])
       expect(transcode(bytes, piece), `pieces of ${piece}`).toBe(expected);

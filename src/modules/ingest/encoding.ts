@@ -577,14 +577,16 @@ export async function prepareTextSource(
     },
   };
   const nul = async (offset: number) => (offset < 0 ? null : { offset, line: await lineOfOffset(file, offset) });
+  let head: Utf8Scan | null = null;
   if (provisionalBytes !== undefined && declared !== 'gb18030' && declared !== 'gbk') {
-    const head = await scanUtf8(file, scanHooks, provisionalBytes);
+    head = await scanUtf8(file, scanHooks, provisionalBytes);
     if (head.valid && !head.whole && head.nulOffset < 0) {
       return { path: file, encoding: 'utf-8', hasBom: head.hasBom, firstNul: null, provisional: true };
     }
   }
-  // Stops at the first invalid byte: for a real GB18030 file that is in its first chunk.
-  const scan = await scanUtf8(file, scanHooks);
+  // Stops at the first invalid byte: for a real GB18030 file that is in its first chunk. The head's scan is the
+  // whole one when it reached the end or an invalid byte.
+  const scan = head && (head.whole || !head.valid) ? head : await scanUtf8(file, scanHooks);
   if (declared === 'gb18030' || declared === 'gbk') {
     if (scan.valid && scan.nonAsciiOffset < 0)
       return { path: file, encoding: declared, hasBom: false, firstNul: await nul(scan.nulOffset) };

@@ -288,7 +288,7 @@ async function prepareText(ctx: Ctx, provisional = false) {
     ctx.opts.encoding,
     path.join(ctx.work, 'utf8.txt'),
     { signal: ctx.opts.signal, onBytes: (n) => ctx.progress('reading', n, 0) },
-    // DuckDB's serial reader reads the sample from its first buffer: all of it is checked.
+    // The sample's rows usually lie in these bytes; whatever it read past them is checked before it is trusted.
     provisional ? CSV_BUFFER_BYTES : undefined,
   );
   const warnings: string[] = [];

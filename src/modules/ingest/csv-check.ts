@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import fsp from 'node:fs/promises';
 import { BOOL_WORDS, type ColumnPlan } from './infer.ts';
+import { fileChunks, TEXT_CHUNK_BYTES } from './encoding.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
 
 /**
@@ -31,10 +31,10 @@ export type FastCheckResult =
 
 const KIND_CODES: Record<FastKind, number> = { none: 0, text: 1, integer: 2, decimal: 3, date: 4, datetime: 5 };
 export const FAST_CHECK_MAX_COLUMNS = 64;
-const CHUNK = 4 << 20;
 /** Room in front of each chunk for the unfinished record of the one before; a longer record leaves the fast path. */
 const CARRY = 1 << 20;
-const SLOT = CARRY + CHUNK + 64;
+// A slot: room for the carry, a chunk, and the 16 bytes past its end the SIMD loads may read.
+const SLOT = CARRY + TEXT_CHUNK_BYTES + 64;
 
 interface Exports {
   memory: WasmMemory;
@@ -75,8 +75,8 @@ export function fastColumn(plan: ColumnPlan): FastColumn {
 
 /**
  * Checks the CSV at `file` (UTF-8, `bom` when it starts with one) record by record: `headerRecords` records are
- * skipped, every other must have columns.length fields separated by `delimiter` (one ASCII character). Reads 4 MiB at
- * a time with the next read in flight; `stop()` is asked between chunks.
+ * skipped, every other must have columns.length fields separated by `delimiter` (one ASCII character). Reads the file
+ * through fileChunks, straight into the check's memory; `stop()` is asked between chunks.
  */
 export async function checkCsv(
   file: string,
@@ -106,56 +106,51 @@ export async function checkCsv(
     if (length > 5 || word !== word.toLowerCase() || i >= 32) throw new Error(`checkCsv: cannot match ${word}`);
     wasm.setWord(i, bytes.readUInt32LE(0), bytes.readUInt32LE(4), length);
   }
-  // Chunk data of slot k starts at dataAt(k); its carried bytes sit just before it.
+  // Chunk data of slot k starts at dataAt(k); the carried unfinished record sits just before it.
   const dataAt = (k: number) => base + k * SLOT + CARRY;
-
-  const fh = await fsp.open(file, 'r');
-  let pending: Promise<number> | null = null;
-  try {
-    const size = (await fh.stat()).size;
-    const read = (k: number, position: number) =>
-      fh.read(mem, dataAt(k), Math.min(CHUNK, size - position), position).then((r) => r.bytesRead);
-    let position = 0; // file offset of the current chunk's first byte
-    let k = 0;
-    let carry = 0;
-    pending = read(0, 0);
-    for (;;) {
-      const n: number = await (pending as Promise<number>);
-      pending = null;
-      const final = position + n >= size || n === 0;
-      if (!final) pending = read(1 - k, position + n);
-      if (opts.stop?.()) return { ok: false, reason: 'stopped', offset: position, column: null };
-      const dataStart = dataAt(k);
-      const start = dataStart - carry + (position === 0 && opts.bom ? 3 : 0);
-      const end = dataStart + n;
-      const next = wasm.scan(start, end, final ? 1 : 0);
-      if (next < 0) {
-        const col = wasm.failedColumn();
-        return {
-          ok: false,
-          reason: next === -1 ? 'value' : 'layout',
-          offset: position + (wasm.failOffset() - dataStart),
-          column: col >= 0 ? col : null,
-        };
-      }
-      // Whole records: no UTF-8 sequence is cut at either end (a line end is ASCII).
-      const checked = mem.subarray(start, next);
-      if (opts.utf8 && (!isUtf8(checked) || checked.indexOf(0) >= 0)) {
-        return { ok: false, reason: 'encoding', offset: position - (dataStart - start), column: null };
-      }
-      if (final) {
-        const counts = columns.map((_, i) => ({ nonNull: wasm.nonNullCount(i), mayFit: wasm.mayFitCount(i) }));
-        return { ok: true, records: wasm.recordCount(), counts };
-      }
-      carry = end - next;
-      if (carry > CARRY) return { ok: false, reason: 'layout', offset: position + (next - dataStart), column: null };
-      mem.copyWithin(dataAt(1 - k) - carry, next, end);
-      position += n;
-      k = 1 - k;
+  const slots: [Buffer, Buffer] = [0, 1].map((k) => Buffer.from(wasm.memory.buffer, base + k * SLOT, SLOT)) as [
+    Buffer,
+    Buffer,
+  ];
+  let k = 0;
+  let carry = 0;
+  let position = 0; // file offset of the next chunk's first byte
+  /** Scans [start, end) of slot k, whose data starts at file offset `at`: where the next record starts, or an answer. */
+  const scan = (start: number, end: number, at: number, final: boolean): number | FastCheckResult => {
+    const dataStart = dataAt(k);
+    const next = wasm.scan(start, end, final ? 1 : 0);
+    if (next < 0) {
+      const col = wasm.failedColumn();
+      return {
+        ok: false,
+        reason: next === -1 ? 'value' : 'layout',
+        offset: at + (wasm.failOffset() - dataStart),
+        column: col >= 0 ? col : null,
+      };
     }
-  } finally {
-    // A read still in flight writes into the memory above; let it finish before the file closes.
-    if (pending) await pending.catch(() => 0);
-    await fh.close();
+    // Whole records: no UTF-8 sequence is cut at either end (a line end is ASCII).
+    const checked = mem.subarray(start, next);
+    if (opts.utf8 && (!isUtf8(checked) || checked.indexOf(0) >= 0)) {
+      return { ok: false, reason: 'encoding', offset: at - (dataStart - start), column: null };
+    }
+    return next;
+  };
+  for await (const c of fileChunks(file, { buffers: slots, room: CARRY })) {
+    if (opts.stop?.()) return { ok: false, reason: 'stopped', offset: c.pos, column: null };
+    const dataStart = dataAt(k);
+    const end = dataStart + (c.end - c.start);
+    const next = scan(dataStart - carry + (c.pos === 0 && opts.bom ? 3 : 0), end, c.pos, false);
+    if (typeof next !== 'number') return next;
+    carry = end - next;
+    if (carry > CARRY) return { ok: false, reason: 'layout', offset: c.pos + (next - dataStart), column: null };
+    // Into the other slot's room: its read in flight fills only its chunk part.
+    mem.copyWithin(dataAt(1 - k) - carry, next, end);
+    position = c.pos + (c.end - c.start);
+    k = 1 - k;
   }
+  // The last record, if the file does not end with a line end (it sits in slot k's room), or nothing.
+  const last = scan(dataAt(k) - carry, dataAt(k), position, true);
+  if (typeof last !== 'number') return last;
+  const counts = columns.map((_, i) => ({ nonNull: wasm.nonNullCount(i), mayFit: wasm.mayFitCount(i) }));
+  return { ok: true, records: wasm.recordCount(), counts };
 }

@@ -15,8 +15,8 @@ export const TEXT_CHUNK_BYTES = 4 << 20;
 /** Free bytes before each chunk, where the caller puts the start of a sequence the previous chunk cut (≤ 3 bytes). */
 const CARRY_ROOM = 4;
 
-interface FileChunk {
-  /** The chunk's buffer: the chunk is buf[start, end), and the CARRY_ROOM bytes before start are the caller's. */
+export interface FileChunk {
+  /** The chunk's buffer: the chunk is buf[start, end), and the bytes before start are the caller's. */
   buf: Buffer;
   start: number;
   end: number;
@@ -24,18 +24,24 @@ interface FileChunk {
   pos: number;
 }
 
-/** Bytes of each of fileChunks' two buffers. */
+/** Bytes of each of fileChunks' two buffers with the default room. */
 const CHUNK_BUFFER_BYTES = CARRY_ROOM + TEXT_CHUNK_BYTES;
 
 /**
- * A file's bytes a chunk at a time, read into two buffers in turn (the caller's, of CHUNK_BUFFER_BYTES, when given):
- * the next chunk is read while the caller works on this one. A chunk (and its buffer) is the caller's until it asks
- * for the next; nothing is allocated per chunk.
+ * A file's bytes TEXT_CHUNK_BYTES at a time, read into two buffers in turn: the next chunk is read while the caller
+ * works on this one. A chunk (and its buffer) is the caller's until it asks for the next; nothing is allocated per
+ * chunk. Each chunk starts `room` bytes into its buffer (default CARRY_ROOM), where the caller may put what it carries
+ * over from the chunk before (in the other buffer: the read in flight fills only its chunk part). `buffers`: the
+ * caller's own, of room + TEXT_CHUNK_BYTES bytes each.
  */
-async function* fileChunks(file: string, buffers?: [Buffer, Buffer]): AsyncGenerator<FileChunk> {
+export async function* fileChunks(
+  file: string,
+  opts: { buffers?: [Buffer, Buffer]; room?: number } = {},
+): AsyncGenerator<FileChunk> {
+  const room = opts.room ?? CARRY_ROOM;
   const fh = await fsp.open(file, 'r');
-  const bufs = buffers ?? [Buffer.allocUnsafe(CHUNK_BUFFER_BYTES), Buffer.allocUnsafe(CHUNK_BUFFER_BYTES)];
-  const read = (buf: Buffer, at: number) => handled(fh.read(buf, CARRY_ROOM, TEXT_CHUNK_BYTES, at));
+  const bufs = opts.buffers ?? [Buffer.allocUnsafe(CHUNK_BUFFER_BYTES), Buffer.allocUnsafe(CHUNK_BUFFER_BYTES)];
+  const read = (buf: Buffer, at: number) => handled(fh.read(buf, room, TEXT_CHUNK_BYTES, at));
   let pos = 0;
   let k = 0;
   let pending = read(bufs[0] as Buffer, 0);
@@ -48,7 +54,7 @@ async function* fileChunks(file: string, buffers?: [Buffer, Buffer]): AsyncGener
       pos += bytesRead;
       k ^= 1;
       pending = read(bufs[k] as Buffer, pos);
-      yield { buf, start: CARRY_ROOM, end: CARRY_ROOM + bytesRead, pos: at };
+      yield { buf, start: room, end: room + bytesRead, pos: at };
     }
   } finally {
     // Never close the file under a read still in flight (the caller stopped early, or a read failed).
@@ -486,7 +492,7 @@ async function transcodeGb18030(
   };
   try {
     // The chunks are read straight into the transcoder's memory.
-    for await (const c of fileChunks(file, transcoder.inputs)) {
+    for await (const c of fileChunks(file, { buffers: transcoder.inputs })) {
       throwIfAborted(hooks.signal);
       if (nulOffset < 0) {
         const z = c.buf.subarray(c.start, c.end).indexOf(0);

@@ -129,11 +129,24 @@ describe('the layout', () => {
   });
 
   it.each([
+    ['LF', 'a,b\nx,1\ny,2\n\n'],
+    ['CRLF', 'a,b\r\nx,1\r\ny,2\r\n\r\n\r\n'],
+    ['mixed, several', 'a,b\nx,1\ny,2\n\r\n\n\n'],
+  ])(
+    'passes empty lines at the end of the file (%s), which are not records, as DuckDB skips them',
+    async (_, content) => {
+      expect(await check(content, [TEXT, INT])).toMatchObject({ ok: true, records: 2 });
+    },
+  );
+
+  it.each([
     ['a quote inside a field', 'a,b\nx"y,1\n', 5],
     ['text after a closing quote', 'a,b\n"x"y,1\n', 7],
     ['a short record', 'a,b\nx,1\ny\n', 8],
     ['a long record', 'a,b\nx,1,2\n', 4],
     ['an empty line', 'a,b\nx,1\n\ny,2\n', 8],
+    ['empty lines before a record', 'a,b\nx,1\n\r\n\ny,2\n', 8],
+    ['an empty line before a lone CR at the end', 'a,b\nx,1\n\n\r', 8],
     ['a lone CR', 'a,b\nx,1\ry,2\n', 7],
     ['a quote never closed', 'a,b\n"x,1\n', 4],
   ])('%s is left to the checked COPY', async (_name, content, offset) => {
@@ -177,6 +190,25 @@ describe('records cut by the end of a 4 MiB read', () => {
         column: 0,
       });
     }
+  });
+
+  it('keeps empty lines cut by a read for the next: they pass at the end of the file, and are found before data', async () => {
+    // Records up to 2 bytes before the end of the first 4 MiB read, then empty lines across it.
+    const line = '123456,站点名称\n'; // 20 bytes
+    const full = Math.floor(((4 << 20) - 2 - 4) / Buffer.byteLength(line));
+    const records = 'a,b\n' + line.repeat(full);
+    const pad = (4 << 20) - 2 - Buffer.byteLength(records);
+    expect(pad).toBeGreaterThanOrEqual(4);
+    const content = records + `${'9'.repeat(pad - 3)},x\n` + '\n'.repeat(6);
+    const blankAt = Buffer.byteLength(content) - 6;
+    expect(blankAt).toBeLessThan(4 << 20);
+    expect(blankAt + 6).toBeGreaterThan(4 << 20);
+    expect(await check(content, [TEXT, TEXT])).toMatchObject({ ok: true, records: full + 1 });
+    expect(await check(`${content}1,y\n`, [TEXT, TEXT])).toMatchObject({
+      ok: false,
+      reason: 'layout',
+      offset: blankAt,
+    });
   });
 
   it('a record longer than the room kept for a cut record leaves the fast path', async () => {
@@ -228,6 +260,17 @@ describe('a load through the fast path', () => {
     const gb = await load(iconv.encode(body, 'gb18030'), 0);
     expect(gb.outcomes).toEqual([{ used: true }]);
     expect(gb.rows).toEqual(checked.rows);
+    expect(leftovers(h)).toEqual([]);
+  });
+
+  it('takes a file that ends with empty lines, as the checked COPY does', async () => {
+    const body = `${content()}\n\n\n`;
+    const fast = await load(body);
+    expect(fast.outcomes).toEqual([{ used: true }]);
+    const checked = await load(body, Infinity);
+    expect(fast.result).toEqual(checked.result);
+    expect(fast.result.rowsLoaded).toBe(ROWS);
+    expect(fast.rows).toEqual(checked.rows);
     expect(leftovers(h)).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 import type { IngestProgress } from '../../src/modules/ingest/index.ts';
@@ -131,6 +132,25 @@ describe('CSV and TSV', () => {
     expect(
       fs.readdirSync(h.dir).filter((f) => f.endsWith('.parquet') && f.startsWith(`${fs.readdirSync(h.dir).length}`)),
     ).toEqual([]);
+  });
+
+  it.each([
+    ['a CR LF line in an LF file', 'a,b\n1,2\n"x\r\ny",3\r\n4,5\n', 'CR LF', 'LF', 4, 16],
+    ['an LF empty line at the end of a CR LF file', 'a,b\r\n1,2\r\n\n', 'LF', 'CR LF', 3, 10],
+  ])('fails on %s with the line where the endings change', async (_name, content, then, first, line, offset) => {
+    for (const [body, name] of [
+      [Buffer.from(content), 'mixed.csv'],
+      // GB18030: the line ends are found in the file as sent, not in its UTF-8 copy.
+      [iconv.encode(content.replace('a,b', '名称,数量').replace('x', '站'), 'gb18030'), 'mixed-gb.csv'],
+    ] as const) {
+      const err = await appError(() => h.ingest(body, name));
+      expect(err.code).toBe('mixed_line_endings');
+      expect(err.message).toContain(`Line ${line} of ${name} ends with ${then}`);
+      expect(err.message).toContain(`end with ${first}`);
+      expect(err.extras).toMatchObject({ line });
+      if (name === 'mixed.csv') expect(err.extras.offset).toBe(offset);
+    }
+    expect(leftovers(h)).toEqual([]);
   });
 
   it('removes NUL bytes and says where they were', async () => {

@@ -627,6 +627,36 @@ export async function restIsUtf8(file: string, signal?: AbortSignal): Promise<bo
   return scan.valid && scan.nulOffset < 0;
 }
 
+/**
+ * Where a CSV first ends a line otherwise than its first line (LF against CR LF), outside quoted fields: DuckDB's
+ * reader refuses such a file as a whole. Reads the original file (the line ends and quotes of GB18030 are ASCII's
+ * too); only on that error's path. Null if its line ends are all of one kind.
+ */
+export async function mixedLineEnd(
+  file: string,
+): Promise<{ offset: number; line: number; first: 'LF' | 'CRLF'; then: 'LF' | 'CRLF' } | null> {
+  let first: 'LF' | 'CRLF' | null = null;
+  let quoted = false;
+  let prev = 0;
+  for await (const c of fileChunks(file)) {
+    const { buf } = c;
+    for (let i = c.start; i < c.end; i++) {
+      const b = buf[i] as number;
+      if (b === 0x22) quoted = !quoted;
+      else if (b === 0x0a && !quoted) {
+        const kind = prev === 0x0d ? 'CRLF' : 'LF';
+        first ??= kind;
+        if (kind !== first) {
+          const offset = c.pos + (i - c.start) - (kind === 'CRLF' ? 1 : 0);
+          return { offset, line: await lineOfOffset(file, offset), first, then: kind };
+        }
+      }
+      prev = b;
+    }
+  }
+  return null;
+}
+
 /** Reads the first bytes of a file (format and delimiter sniffing). */
 export function readHead(file: string, bytes: number): Buffer {
   const fd = fs.openSync(file, 'r');

@@ -15,7 +15,7 @@ import type {
 } from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
-import { prepareTextSource, readHead, restIsUtf8, type TextSource } from './encoding.ts';
+import { mixedLineEnd, prepareTextSource, readHead, restIsUtf8, type TextSource } from './encoding.ts';
 import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
 import { joinHeaderRows, makeColumnNames } from './names.ts';
 import {
@@ -166,7 +166,7 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
   } catch (err) {
     await fsp.rm(partial, { force: true });
     if (opts.signal?.aborted) throw cancelled();
-    throw translateError(err, opts.originalName, opts.format ?? detectFormatSafe(opts));
+    throw await translateError(err, opts, opts.format ?? detectFormatSafe(opts));
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
   }
@@ -1182,9 +1182,22 @@ async function finishResult(
 }
 
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
-function translateError(err: unknown, originalName: string, format: SourceFormat | null): unknown {
+async function translateError(err: unknown, opts: IngestOptions, format: SourceFormat | null): Promise<unknown> {
   if (err instanceof AppError) return err;
+  const { originalName } = opts;
   const message = err instanceof Error ? err.message : String(err);
+  if ((format === 'csv' || format === 'tsv') && /state machine reached an invalid state/i.test(message)) {
+    // DuckDB's reader refuses a file whose lines end in two ways (LF and CR LF) as a whole, without saying where.
+    const mixed = await mixedLineEnd(opts.filePath).catch(() => null);
+    if (mixed) {
+      const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
+      return badFile(
+        'mixed_line_endings',
+        `Line ${mixed.line} of ${originalName} ends with ${ending[mixed.then]} but the lines before it end with ${ending[mixed.first]} (byte offset ${mixed.offset}): the file mixes line endings. Save it with one kind of line ending and upload again.`,
+        { line: mixed.line, offset: mixed.offset },
+      );
+    }
+  }
   const json = /Malformed JSON in file "[^"]*", at byte (\d+) in (record\/value|line) (\d+): (.*)/s.exec(message);
   if (json) {
     // GeoJSON is read from the scratch file of its features, one per line.
@@ -1203,7 +1216,7 @@ function translateError(err: unknown, originalName: string, format: SourceFormat
   if (/JSON/.test(message) && /Invalid Input Error/.test(message)) {
     return badFile('invalid_json', `Invalid JSON in ${originalName}: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
   }
-  if (/CSV Error|Error when sniffing file|read_csv/i.test(message)) {
+  if (/CSV Error|Error when sniffing file|read_csv|state machine reached an invalid state/i.test(message)) {
     return badFile('invalid_csv', `The file could not be read as CSV: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
   }
   return err;

@@ -15,7 +15,7 @@ export const TEXT_CHUNK_BYTES = 4 << 20;
 /** Free bytes before each chunk, where the caller puts the start of a sequence the previous chunk cut (≤ 3 bytes). */
 const CARRY_ROOM = 4;
 
-export interface FileChunk {
+interface FileChunk {
   /** The chunk's buffer: the chunk is buf[start, end), and the bytes before start are the caller's. */
   buf: Buffer;
   start: number;

@@ -1181,13 +1181,15 @@ async function finishResult(
   };
 }
 
+/** DuckDB's CSV reader on a file it refuses as a whole (lines ending in two ways, among others), saying not where. */
+const CSV_STATE_ERROR = /state machine reached an invalid state/i;
+
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
 async function translateError(err: unknown, opts: IngestOptions, format: SourceFormat | null): Promise<unknown> {
   if (err instanceof AppError) return err;
   const { originalName } = opts;
   const message = err instanceof Error ? err.message : String(err);
-  if ((format === 'csv' || format === 'tsv') && /state machine reached an invalid state/i.test(message)) {
-    // DuckDB's reader refuses a file whose lines end in two ways (LF and CR LF) as a whole, without saying where.
+  if ((format === 'csv' || format === 'tsv') && CSV_STATE_ERROR.test(message)) {
     const mixed = await mixedLineEnd(opts.filePath).catch(() => null);
     if (mixed) {
       const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
@@ -1216,7 +1218,7 @@ async function translateError(err: unknown, opts: IngestOptions, format: SourceF
   if (/JSON/.test(message) && /Invalid Input Error/.test(message)) {
     return badFile('invalid_json', `Invalid JSON in ${originalName}: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
   }
-  if (/CSV Error|Error when sniffing file|read_csv|state machine reached an invalid state/i.test(message)) {
+  if (/CSV Error|Error when sniffing file|read_csv/i.test(message) || CSV_STATE_ERROR.test(message)) {
     return badFile('invalid_csv', `The file could not be read as CSV: ${message.replace(/"\/[^"]*"/g, 'the file')}`);
   }
   return err;

@@ -135,22 +135,48 @@ describe('CSV and TSV', () => {
   });
 
   it.each([
-    ['a CR LF line in an LF file', 'a,b\n1,2\n"x\r\ny",3\r\n4,5\n', 'CR LF', 'LF', 4, 16],
-    ['an LF empty line at the end of a CR LF file', 'a,b\r\n1,2\r\n\n', 'LF', 'CR LF', 3, 10],
-  ])('fails on %s with the line where the endings change', async (_name, content, then, first, line, offset) => {
+    [
+      'a CR LF line in an LF file',
+      'a,b\n1,2\n"x\r\ny",3\r\n4,5\n',
+      4,
+      'CR LF',
+      'LF',
+      [
+        ['1', '2'],
+        ['x\r\ny', '3'],
+        ['4', '5'],
+      ],
+    ],
+    ['an LF empty line at the end of a CR LF file', 'a,b\r\n1,2\r\n\n', 3, 'LF', 'CR LF', [['1', '2']]],
+  ])('loads %s, all lines read as ending in LF, and says so', async (_name, content, line, then, first, rows) => {
     for (const [body, name] of [
       [Buffer.from(content), 'mixed.csv'],
-      // GB18030: the line ends are found in the file as sent, not in its UTF-8 copy.
+      // GB18030: the copy with one kind of line end is made in the file's own encoding.
       [iconv.encode(content.replace('a,b', '名称,数量').replace('x', '站'), 'gb18030'), 'mixed-gb.csv'],
     ] as const) {
-      const err = await appError(() => h.ingest(body, name));
-      expect(err.code).toBe('mixed_line_endings');
-      expect(err.message).toContain(`Line ${line} of ${name} ends with ${then}`);
-      expect(err.message).toContain(`end with ${first}`);
-      expect(err.extras).toMatchObject({ line });
-      if (name === 'mixed.csv') expect(err.extras.offset).toBe(offset);
+      const r = await h.ingest(body, name);
+      const gb = name === 'mixed-gb.csv';
+      expect(r.encoding).toBe(gb ? 'gb18030' : 'utf-8');
+      expect(r.columns.map((c) => c.name)).toEqual(gb ? ['名称', '数量'] : ['a', 'b']);
+      // Quoted values keep their own line ends.
+      expect((await h.rows(r.out)).map((x) => Object.values(x).slice(1))).toEqual(
+        gb ? rows.map(([a, b]) => [a?.replace('x', '站'), b]) : rows,
+      );
+      expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([rows.length, rows.length, 0]);
+      expect(r.warnings.join(' ')).toContain(`line ${line} ends with ${then}`);
+      expect(r.warnings.join(' ')).toContain(`the lines before it with ${first}`);
     }
     expect(leftovers(h)).toEqual([]);
+  });
+
+  it('a row of a file with mixed line ends that breaks a type is reported with its line as sent', async () => {
+    const r = await h.ingest('名称,数量\r\n甲,1\r\n乙,2\n丙,x\r\n丁,4\r\n', 'mixed-bad.csv', {
+      typeOverrides: { 数量: 'integer' },
+      badValuePolicy: 'reject_row',
+    });
+    expect((await h.rows(r.out)).map((x) => x.名称)).toEqual(['甲', '乙', '丁']);
+    expect(r.rejections).toEqual([expect.objectContaining({ row: 3, column: '数量', value: 'x' })]);
+    expect(r.warnings.join(' ')).toContain('line 3 ends with LF');
   });
 
   it('removes NUL bytes and says where they were', async () => {

@@ -1,6 +1,8 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEXT_CHUNK_BYTES, prepareTextSource } from '../../src/modules/ingest/encoding.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TEXT_CHUNK_BYTES, normalizeLineEnds, prepareTextSource } from '../../src/modules/ingest/encoding.ts';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -177,5 +179,44 @@ describe('encoding detection', () => {
       h.ingest(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n', 'utf16le')]), 'w.csv'),
     );
     expect(err.code).toBe('unsupported_encoding');
+  });
+});
+
+describe('one kind of line end (the copy of a file whose lines end in two ways)', () => {
+  /** The bytes normalizeLineEnds writes for `content`, and how many line ends it says it changed. */
+  async function normalized(content: string | Buffer) {
+    const out = path.join(h.dir, 'line-ends.out');
+    const changed = await normalizeLineEnds(h.file('line-ends.csv', content), out);
+    return { text: fs.readFileSync(out, 'latin1'), changed };
+  }
+  // Rows filling all of the first chunk but its last byte: the next byte written sits on the boundary.
+  const upToBoundary = (tail: string) => asciiRows(TEXT_CHUNK_BYTES - 1 - tail.length) + tail;
+
+  it('leaves out the CR of CR LF line ends, keeps LF ones, lone CRs and quoted CR LF', async () => {
+    expect(await normalized('a,b\r\n1,"x\r\ny"\n2,z\rw\r\n3,4')).toEqual({
+      text: 'a,b\n1,"x\r\ny"\n2,z\rw\n3,4',
+      changed: 2,
+    });
+    expect(await normalized('a,b\r')).toEqual({ text: 'a,b\r', changed: 0 });
+  });
+
+  it('joins a CR LF cut by the end of a read, but not a CR followed by something else', async () => {
+    const head = upToBoundary('1,2');
+    expect((head + '\r').length).toBe(TEXT_CHUNK_BYTES);
+    expect(await normalized(head + '\r\n3,4\r\n')).toEqual({ text: head + '\n3,4\n', changed: 2 });
+    expect(await normalized(head + '\rx\r\n')).toEqual({ text: head + '\rx\n', changed: 1 });
+    expect(await normalized(head + '\r')).toEqual({ text: head + '\r', changed: 0 });
+  });
+
+  it('keeps a quoted CR LF cut by the end of a read, and knows the quote is closed after it', async () => {
+    const head = upToBoundary('5,"a');
+    expect(await normalized(head + '\r\nb",6\r\n7,8\n')).toEqual({ text: head + '\r\nb",6\n7,8\n', changed: 1 });
+  });
+
+  it('copies GB18030 bytes as they are', async () => {
+    const gb = iconv.encode('名称,数量\r\n广州,1\n黄埔,"多\r\n行"\r\n', 'gb18030');
+    const { text, changed } = await normalized(gb);
+    expect(changed).toBe(2);
+    expect(iconv.decode(Buffer.from(text, 'latin1'), 'gb18030')).toBe('名称,数量\n广州,1\n黄埔,"多\r\n行"\n');
   });
 });

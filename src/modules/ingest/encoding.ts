@@ -657,6 +657,68 @@ export async function mixedLineEnd(
   return null;
 }
 
+const CR = Buffer.from('\r');
+
+/**
+ * Copies a CSV file into `out` with the CR of every CR LF outside quoted values left out, so that lines that ended in
+ * two ways (mixedLineEnd) all end in LF, the way DuckDB's reader can read them; quoted values keep their bytes, and
+ * line numbers do not change. CR, LF and the quote never occur inside a multi-byte sequence of UTF-8 or of GB18030,
+ * so the file is copied in its own encoding. Returns how many line ends it changed. Only a file DuckDB refused goes
+ * through here (a plain byte loop: about 1 s per GB).
+ */
+export async function normalizeLineEnds(
+  file: string,
+  out: string,
+  hooks: { signal?: AbortSignal; onBytes?: (bytesRead: number) => void } = {},
+): Promise<number> {
+  const output = await fsp.open(out, 'w');
+  let quoted = false;
+  // The last chunk ended with a CR outside quotes: whether it ends a CR LF depends on the next chunk's first byte.
+  let crPending = false;
+  let written = 0;
+  let changed = 0;
+  const write = async (bytes: Buffer) => {
+    await writeAll(output, bytes, written);
+    written += bytes.length;
+  };
+  try {
+    for await (const c of fileChunks(file)) {
+      throwIfAborted(hooks.signal);
+      const { buf } = c;
+      const spans: Buffer[] = [];
+      if (crPending) {
+        if (buf[c.start] === 0x0a) changed++;
+        else spans.push(CR);
+        crPending = false;
+      }
+      let from = c.start;
+      for (let i = c.start; i < c.end; i++) {
+        const b = buf[i] as number;
+        if (b === 0x22) quoted = !quoted;
+        else if (b === 0x0d && !quoted) {
+          if (i + 1 === c.end) {
+            spans.push(buf.subarray(from, i));
+            from = c.end;
+            crPending = true;
+          } else if (buf[i + 1] === 0x0a) {
+            spans.push(buf.subarray(from, i));
+            from = i + 1;
+            changed++;
+          }
+        }
+      }
+      spans.push(buf.subarray(from, c.end));
+      // A copy: the chunk's buffer is read into again once the next chunk is asked for.
+      await write(Buffer.concat(spans));
+      hooks.onBytes?.(c.pos + (c.end - c.start));
+    }
+    if (crPending) await write(CR);
+  } finally {
+    await output.close();
+  }
+  return changed;
+}
+
 /** Reads the first bytes of a file (format and delimiter sniffing). */
 export function readHead(file: string, bytes: number): Buffer {
   const fd = fs.openSync(file, 'r');

@@ -15,7 +15,14 @@ import type {
 } from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, throwIfAborted } from './errors.ts';
-import { mixedLineEnd, prepareTextSource, readHead, restIsUtf8, type TextSource } from './encoding.ts';
+import {
+  mixedLineEnd,
+  normalizeLineEnds,
+  prepareTextSource,
+  readHead,
+  restIsUtf8,
+  type TextSource,
+} from './encoding.ts';
 import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
 import { joinHeaderRows, makeColumnNames } from './names.ts';
 import {
@@ -107,6 +114,15 @@ const colName = (i: number) => `c${i + 1}`;
 const rand = () => crypto.randomBytes(6).toString('hex');
 
 export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
+  return ingest(opts, true);
+}
+
+/**
+ * One load. `mayNormalize`: a CSV that DuckDB's reader refuses because its lines end in two ways (LF and CR LF) is
+ * loaded again from a copy whose lines all end in LF (normalizeLineEnds), with a warning saying so; false for that
+ * second load itself.
+ */
+async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<IngestResult> {
   validateOptions(opts);
   throwIfAborted(opts.signal);
   let size: number;
@@ -166,7 +182,12 @@ export async function ingestFile(opts: IngestOptions): Promise<IngestResult> {
   } catch (err) {
     await fsp.rm(partial, { force: true });
     if (opts.signal?.aborted) throw cancelled();
-    throw await translateError(err, opts, opts.format ?? detectFormatSafe(opts));
+    const format = opts.format ?? detectFormatSafe(opts);
+    if (mayNormalize && (format === 'csv' || format === 'tsv') && CSV_STATE_ERROR.test(messageOf(err))) {
+      const result = await loadWithLineEndsNormalized(opts, format, size, work);
+      if (result) return result;
+    }
+    throw translateError(err, opts, format);
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
   }
@@ -1184,22 +1205,47 @@ async function finishResult(
 /** DuckDB's CSV reader on a file it refuses as a whole (lines ending in two ways, among others), saying not where. */
 const CSV_STATE_ERROR = /state machine reached an invalid state/i;
 
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The load of a CSV DuckDB refused whose lines end in two ways, from a copy in `work` whose lines all end in LF, with
+ * a warning naming the first line that ended otherwise; null if the file's line ends are all of one kind (the refusal
+ * has another cause). Rows, lines and values are those of the file as sent (only line ends change; quoted values keep
+ * theirs); a byte offset in an error of this load counts in the copy, short of one byte per CR left out before it.
+ */
+async function loadWithLineEndsNormalized(
+  opts: IngestOptions,
+  format: 'csv' | 'tsv',
+  size: number,
+  work: string,
+): Promise<IngestResult | null> {
+  const mixed = await mixedLineEnd(opts.filePath).catch(() => null);
+  if (!mixed) return null;
+  const copy = path.join(work, 'line-ends.txt');
+  const progress = progressReporter(size, opts.onProgress);
+  let changed: number;
+  try {
+    changed = await normalizeLineEnds(opts.filePath, copy, {
+      signal: opts.signal,
+      onBytes: (n) => progress('reading', n, 0),
+    });
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelled();
+    throw err;
+  }
+  const result = await ingest({ ...opts, filePath: copy, format }, false);
+  const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
+  result.warnings.push(
+    `the file's lines end in two ways (line ${mixed.line} ends with ${ending[mixed.then]}, the lines before it with ${ending[mixed.first]}): it was read with every line ending in LF (${changed} ${changed === 1 ? 'line end' : 'line ends'} changed from CR LF)`,
+  );
+  return result;
+}
+
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
-async function translateError(err: unknown, opts: IngestOptions, format: SourceFormat | null): Promise<unknown> {
+function translateError(err: unknown, opts: IngestOptions, format: SourceFormat | null): unknown {
   if (err instanceof AppError) return err;
   const { originalName } = opts;
-  const message = err instanceof Error ? err.message : String(err);
-  if ((format === 'csv' || format === 'tsv') && CSV_STATE_ERROR.test(message)) {
-    const mixed = await mixedLineEnd(opts.filePath).catch(() => null);
-    if (mixed) {
-      const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
-      return badFile(
-        'mixed_line_endings',
-        `Line ${mixed.line} of ${originalName} ends with ${ending[mixed.then]} but the lines before it end with ${ending[mixed.first]} (byte offset ${mixed.offset}): the file mixes line endings. Save it with one kind of line ending and upload again.`,
-        { line: mixed.line, offset: mixed.offset },
-      );
-    }
-  }
+  const message = messageOf(err);
   const json = /Malformed JSON in file "[^"]*", at byte (\d+) in (record\/value|line) (\d+): (.*)/s.exec(message);
   if (json) {
     // GeoJSON is read from the scratch file of its features, one per line.

@@ -410,20 +410,25 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.subarray(3, 6).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
     const text = bytes.subarray(3).toString('utf8');
-    expect(text.startsWith('row,column,value,reason\r\n')).toBe(true);
+    // Worded in Chinese unless asked otherwise: the reader's own reason is kept beside the problem.
+    expect(text.startsWith('行号,列,值,问题,原文\r\n')).toBe(true);
     const [header, ...lines] = parseCsv(text);
-    expect(header).toEqual(['row', 'column', 'value', 'reason']);
+    expect(header).toEqual(['行号', '列', '值', '问题', '原文']);
     // One line per rejection, as the JSON report has them.
+    type Rej = { row: number; column: string | null; value: string | null; code: string; reason: string };
+    const rejections = report.rejections as Rej[];
+    expect(rejections.map((r) => r.code)).toEqual(['missing_columns']);
     expect(lines).toEqual(
-      (report.rejections as { row: number; column: string | null; value: string | null; reason: string }[]).map((r) => [
-        String(r.row),
-        r.column ?? '',
-        r.value ?? '',
-        r.reason,
-      ]),
+      rejections.map((r) => [String(r.row), r.column ?? '', r.value ?? '', '字段数少于表头', r.reason]),
     );
     expect(lines.length).toBe(job.result.ingest.rowsRejected);
     expect(lines.map((l) => l[0])).toContain('2');
+    const en = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report?format=csv&lang=en` });
+    const [enHeader, ...enLines] = parseCsv(en.rawPayload.subarray(3).toString('utf8'));
+    expect(enHeader).toEqual(['row', 'column', 'value', 'problem', 'reason']);
+    expect(enLines.map((l) => l[3])).toEqual(['Fewer fields than the header']);
+    const bad = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report?format=csv&lang=fr` });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('refuses loads from callers who are not the provider, and bad load options', async () => {
@@ -508,6 +513,11 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(warnings).toMatch(/NUL bytes \(first at byte offset \d+, line 2\)/);
     expect(warnings).toMatch(/empty header/);
     expect(warnings).toMatch(/duplicate header/);
+    // The same warnings by code and parameters, for the portal to word in the user's language.
+    const notices = first.result.ingest.notices as { code: string; params: Record<string, unknown>; message: string }[];
+    expect(notices.map((n) => n.message)).toEqual(first.result.ingest.warnings);
+    expect(notices.map((n) => n.code)).toEqual(['nul_bytes_removed', 'empty_headers', 'duplicate_headers']);
+    expect(notices[0]?.params).toMatchObject({ line: 2 });
     expect(first.result.ingest.rowsRejected).toBe(1);
     const report = (await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${first.id}/report` })).json();
     // Rows are counted from the first data row: the second one lacks its last field.

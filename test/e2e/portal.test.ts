@@ -224,17 +224,25 @@ describe('publishing', () => {
             .textContent(),
         )
         .toBe(value);
-    await report.getByText('客流量: integer').or(report.getByText('客流量: decimal')).first().waitFor();
+    await report.getByText('客流量: 整数').or(report.getByText('客流量: 小数')).first().waitFor();
     await screenshot(sp, 'console-load-report');
     await expectAccessible(sp, 'load report');
 
-    // A second load replaces the data; rolling back makes v1 current again.
+    // A second load replaces the data; rolling back makes v1 current again. Its two short rows are rejected: the
+    // report words the problems and the warning in Chinese, the reader's own text beside them.
     await sp.locator('input[type=file]').setInputFiles({
       name: '客流-错误.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from('站点名称,客流量\n测试站,1\n'),
+      buffer: Buffer.from('站点名称,客流量\n测试站,1\n坏行\n又一坏行\n'),
     });
     await report.locator('.ant-tag', { hasText: 'v2' }).waitFor({ timeout: 20_000 });
+    await report.getByTestId('report-warnings').getByText('拒绝的行（2）多于导入的行（1）', { exact: false }).waitFor();
+    const rejected = report.locator('.ant-table-row');
+    await expect.poll(() => rejected.count()).toBe(2);
+    await rejected.first().getByText('字段数少于表头').waitFor();
+    await rejected.first().getByText('原文: missing columns', { exact: false }).waitFor();
+    expect(await report.getByRole('link', { name: '下载问题清单 (CSV)' }).getAttribute('href')).toMatch(/&lang=zh$/);
+    await expectAccessible(sp, 'load report with rejections');
     await sp.getByRole('tab', { name: '版本历史' }).click();
     await sp.getByText('v2 ✓').waitFor();
     // Meanwhile a third load lands (through the API, as the CLI or a colleague would): the roll-back chosen from the

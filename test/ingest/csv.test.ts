@@ -107,6 +107,7 @@ describe('CSV and TSV', () => {
     ]);
     expect(r.rejections[0]?.reason).toMatch(/missing columns/i);
     expect(r.rejections[1]?.reason).toMatch(/too many columns/i);
+    expect(r.rejections.map((x) => x.code)).toEqual(['missing_columns', 'too_many_columns']);
     const rows = await h.rows(r.out);
     expect(rows.map((x) => x.a)).toEqual(['1', 'x\ny', '10']);
     expect(rows.map((x) => x._id)).toEqual(['1', '2', '3']);
@@ -165,6 +166,13 @@ describe('CSV and TSV', () => {
       expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([rows.length, rows.length, 0]);
       expect(r.warnings.join(' ')).toContain(`line ${line} ends with ${then}`);
       expect(r.warnings.join(' ')).toContain(`the lines before it with ${first}`);
+      expect(r.notices).toEqual([
+        {
+          code: 'line_ends_normalized',
+          params: { line, then: then.replace(' ', ''), first: first.replace(' ', ''), changed: expect.any(Number) },
+          message: r.warnings[0],
+        },
+      ]);
     }
     expect(leftovers(h)).toEqual([]);
   });

@@ -162,7 +162,16 @@ describe('type inference', () => {
     const r = await h.ingest(lateBad('n/a'), 'w3.csv', { badValuePolicy: 'reject_row' });
     expect(r.columns[1]).toMatchObject({ name: 'value', type: 'integer' });
     expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([6000, 5999, 1]);
-    expect(r.rejections).toEqual([{ row: 5000, column: 'value', value: 'n/a', reason: 'not a valid integer' }]);
+    expect(r.rejections).toEqual([
+      {
+        row: 5000,
+        column: 'value',
+        value: 'n/a',
+        code: 'bad_value',
+        params: { type: 'integer', nulled: 0 },
+        reason: 'not a valid integer',
+      },
+    ]);
     const rows = await h.rows(r.out);
     expect(rows[4999]).toMatchObject({ _id: '5000', id: '5001' });
     expect(rows.at(-1)?._id).toBe('5999');
@@ -182,7 +191,14 @@ describe('type inference', () => {
     expect(widen.rowsLoaded).toBe(3);
     expect(widen.rowsRejected).toBe(0);
     expect(widen.rejections).toEqual([
-      { row: 2, column: 'amount', value: 'x', reason: 'not a valid decimal; stored as NULL' },
+      {
+        row: 2,
+        column: 'amount',
+        value: 'x',
+        code: 'bad_value',
+        params: { type: 'decimal', nulled: 1 },
+        reason: 'not a valid decimal; stored as NULL',
+      },
     ]);
     expect((await h.rows(widen.out)).map((x) => x.amount)).toEqual(['5', null, '7']);
     expect(widen.columns[1]?.nullCount).toBe(1);

@@ -34,7 +34,9 @@ describe('JSON and NDJSON', () => {
     expect(r.format).toBe('ndjson');
     expect(r.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
     expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([4, 3, 1]);
-    expect(r.rejections).toEqual([{ row: 3, column: null, value: null, reason: 'record is not a JSON object' }]);
+    expect(r.rejections).toEqual([
+      { row: 3, column: null, value: null, code: 'not_json_object', reason: 'record is not a JSON object' },
+    ]);
     expect((await h.rows(r.out)).map((x) => x.a)).toEqual(['1', '2', '3']);
   });
 
@@ -118,15 +120,17 @@ describe('GeoJSON', () => {
         { type: 'Feature', properties: { n: 4 }, geometry: { type: 'LineString' } },
         pt({ n: 5 }, [500, 23]),
         { type: 'Feature', properties: { n: 6 }, geometry: null },
+        { type: 'Place', properties: { n: 7 }, geometry: null },
       ]),
       'bad.geojson',
     );
-    expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([6, 2, 4]);
-    expect(r.rejections.map((x) => [x.row, x.reason])).toEqual([
-      [2, 'invalid geometry type Pointy'],
-      [3, 'Point coordinates must be numbers [x, y]'],
-      [4, 'geometry has no coordinates array'],
-      [5, 'Point coordinates out of range for EPSG:4326'],
+    expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([7, 2, 5]);
+    expect(r.rejections.map((x) => [x.row, x.code, x.reason])).toEqual([
+      [2, 'invalid_geometry', 'invalid geometry type Pointy'],
+      [3, 'invalid_geometry', 'Point coordinates must be numbers [x, y]'],
+      [4, 'invalid_geometry', 'geometry has no coordinates array'],
+      [5, 'invalid_geometry', 'Point coordinates out of range for EPSG:4326'],
+      [7, 'invalid_feature', 'feature "type" is not "Feature"'],
     ]);
     expect((await h.rows(r.out)).map((x) => [x.n, x._geometry])).toEqual([
       ['1', '{"type":"Point","coordinates":[113.3,23.1]}'],

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, type Harness } from './helpers.ts';
-import { mergeVersions, rejectionsToCsv } from '../../src/modules/ingest/index.ts';
+import { mergeVersions, rejectionsToCsv, type Rejection } from '../../src/modules/ingest/index.ts';
 
 let h: Harness;
 let v1: string;
@@ -106,13 +106,44 @@ describe('mergeVersions', () => {
 });
 
 describe('rejectionsToCsv', () => {
-  it('writes a UTF-8 CSV with a BOM, quoting and formula guarding', () => {
-    const csv = rejectionsToCsv([
-      { row: 2, column: '金额', value: 'a,"b"', reason: 'not a valid decimal' },
-      { row: 5, column: null, value: '=cmd()', reason: 'too many columns' },
-    ]);
-    expect(csv).toBe(
-      '\uFEFFrow,column,value,reason\r\n2,金额,"a,""b""",not a valid decimal\r\n5,,\'=cmd(),too many columns\r\n',
+  const rejections: Rejection[] = [
+    {
+      row: 2,
+      column: '金额',
+      value: 'a,"b"',
+      code: 'bad_value',
+      params: { type: 'decimal', nulled: 0 },
+      reason: 'not a valid decimal',
+    },
+    { row: 5, column: null, value: '=cmd()', code: 'too_many_columns', reason: 'too many columns: expected 2' },
+    {
+      row: 6,
+      column: '日期',
+      value: 'x',
+      code: 'bad_value',
+      params: { type: 'date', nulled: 1 },
+      reason: 'not a valid date; stored as NULL',
+    },
+  ];
+
+  it('writes a UTF-8 CSV with a BOM, quoting and formula guarding, in Chinese unless asked', () => {
+    expect(rejectionsToCsv(rejections)).toBe(
+      '\uFEFF行号,列,值,问题,原文\r\n' +
+        '2,金额,"a,""b""",不是有效的小数，该行未导入,not a valid decimal\r\n' +
+        "5,,'=cmd(),字段数多于表头,too many columns: expected 2\r\n" +
+        '6,日期,x,不是有效的日期，已存为空值,not a valid date; stored as NULL\r\n',
     );
+  });
+
+  it('words the problems in English when asked, and keeps the reason of a report stored without codes', () => {
+    const stored = { row: 3, column: 'v', value: '?', reason: 'cast: could not convert' } as unknown as Rejection;
+    expect(rejectionsToCsv([...rejections, stored], 'en').split('\r\n')).toEqual([
+      '\uFEFFrow,column,value,problem,reason',
+      '2,金额,"a,""b""",Not a valid decimal; row not loaded,not a valid decimal',
+      "5,,'=cmd(),More fields than the header,too many columns: expected 2",
+      '6,日期,x,Not a valid date; stored as empty,not a valid date; stored as NULL',
+      '3,v,?,cast: could not convert,cast: could not convert',
+      '',
+    ]);
   });
 });

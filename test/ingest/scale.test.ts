@@ -69,7 +69,14 @@ describe('large files (two scans of the CSV, nothing materialised)', () => {
     );
     expect(r.columns[1]).toMatchObject({ name: '数量', type: 'integer', nullCount: ROWS / 1000 + 1 });
     expect(r.rejections).toEqual([
-      { row: 5, column: '数量', value: 'bad', reason: 'not a valid integer; stored as NULL' },
+      {
+        row: 5,
+        column: '数量',
+        value: 'bad',
+        code: 'bad_value',
+        params: { type: 'integer', nulled: 1 },
+        reason: 'not a valid integer; stored as NULL',
+      },
     ]);
   });
 

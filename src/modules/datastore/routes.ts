@@ -240,9 +240,13 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
     {
       schema: {
         tags: ['datastore'],
-        summary: 'Validation report of a load; ?format=csv for the rejected rows as CSV',
+        summary:
+          'Validation report of a load; ?format=csv for the rejected rows as CSV, worded in ?lang=zh (default) or en',
         params: IdParams,
-        querystring: strictObject({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
+        querystring: strictObject({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+          lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')])),
+        }),
       },
     },
     async (req, reply) => {
@@ -259,7 +263,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="load-report-${job.id}.csv"`)
-          .send(rejectionsToCsv(report.rejections ?? []));
+          .send(rejectionsToCsv(report.rejections ?? [], req.query.lang));
       }
       return report;
     },

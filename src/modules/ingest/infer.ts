@@ -1,5 +1,6 @@
 import { quoteLiteral } from '../../platform/duckdb/index.ts';
-import type { ColumnType } from './types.ts';
+import { notice } from './errors.ts';
+import type { ColumnType, Notice } from './types.ts';
 
 /*
  * Type inference over the whole column, in SQL. DuckDB's own sniffer reads division codes and mobile
@@ -247,7 +248,7 @@ export interface ColumnPlan {
   fastCast: (x: string) => string;
   /** Whether some non-null values may not fit (then rows are checked and rejections listed). */
   mayReject: boolean;
-  warning: string | null;
+  warning: Notice | null;
   /** A date column written as Excel serial day numbers (44186 = 2020-12-21), not as date text. */
   excelSerial?: boolean;
 }
@@ -294,7 +295,7 @@ function allExcelSerials(s: ColumnStats): boolean {
 /** The date of a serial day number (Excel's epoch 1899-12-30 takes its 1900 leap-year bug into account). */
 const excelSerialDate = (x: string) => `(DATE '1899-12-30' + TRY_CAST(${x} AS INTEGER))`;
 
-function excelSerialPlan(warning: string | null): ColumnPlan {
+function excelSerialPlan(warning: Notice | null): ColumnPlan {
   const cast = (x: string) => `CASE WHEN ${match(x, RE_EXCEL_SERIAL)} THEN ${excelSerialDate(x)} END`;
   return {
     type: 'date',
@@ -509,7 +510,13 @@ export function chooseType(
   // A date column of serial day numbers: by its name, or because the caller said it holds dates.
   if ((override === 'date' || (!override && namesDate(name))) && allExcelSerials(s)) {
     return excelSerialPlan(
-      override ? null : `column ${name}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)`,
+      override
+        ? null
+        : notice(
+            'excel_serial_dates',
+            { column: name },
+            `column ${name}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)`,
+          ),
     );
   }
   if (override) {
@@ -534,13 +541,21 @@ export function chooseType(
       return {
         ...planFor(best, s),
         mayReject: true,
-        warning: `column ${name}: ${misfits} value(s) are not ${best}; their rows were rejected`,
+        warning: notice(
+          'misfits_rejected',
+          { column: name, count: misfits, type: best },
+          `column ${name}: ${misfits} value(s) are not ${best}; their rows were rejected`,
+        ),
       };
     }
     return {
       ...planFor('text', s),
       mayReject: false,
-      warning: `column ${name}: ${misfits} of ${s.nonNull} value(s) are not ${best}; column kept as text`,
+      warning: notice(
+        'misfits_kept_as_text',
+        { column: name, count: misfits, of: s.nonNull, type: best },
+        `column ${name}: ${misfits} of ${s.nonNull} value(s) are not ${best}; column kept as text`,
+      ),
     };
   }
   return { ...planFor('text', s), mayReject: false, warning: null };

@@ -10,11 +10,13 @@ import type {
   IngestOptions,
   IngestProgress,
   IngestResult,
+  Notice,
   Rejection,
+  RejectionCode,
   SourceFormat,
 } from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
-import { badFile, cancelled, throwIfAborted } from './errors.ts';
+import { badFile, cancelled, notice, throwIfAborted } from './errors.ts';
 import {
   mixedLineEnd,
   normalizeLineEnds,
@@ -87,7 +89,7 @@ interface Stage {
   sheet: string | null;
   stripNul: boolean;
   geometry: IngestResult['geometry'];
-  warnings: string[];
+  warnings: Notice[];
   /** Inference counts when the stage computed them while reading (CSV: the first of its two scans). */
   stats?: ScanStats;
 }
@@ -312,10 +314,15 @@ async function prepareText(ctx: Ctx, provisional = false) {
     // The sample's rows usually lie in these bytes; whatever it read past them is checked before it is trusted.
     provisional ? CSV_BUFFER_BYTES : undefined,
   );
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (src.firstNul) {
+    const { offset, line } = src.firstNul;
     warnings.push(
-      `the file contains NUL bytes (first at byte offset ${src.firstNul.offset}, line ${src.firstNul.line}); they were removed from values`,
+      notice(
+        'nul_bytes_removed',
+        { offset, line },
+        `the file contains NUL bytes (first at byte offset ${offset}, line ${line}); they were removed from values`,
+      ),
     );
   }
   return { src, warnings };
@@ -369,7 +376,7 @@ async function scanStats(
 /** A CSV/TSV source opened for reading: UTF-8 text, delimiter and header known, reader built. */
 interface CsvSource {
   src: TextSource;
-  warnings: string[];
+  warnings: Notice[];
   delim: string;
   /** Header records skipped before the data. */
   h: number;
@@ -440,15 +447,17 @@ async function csvRejects(ctx: Ctx, csv: CsvSource, rejTable: string) {
   const count = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
   const sample = (
     await ctx.sql(
-      `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message
+      `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message,
+         error_type
        FROM ${rej} ORDER BY line LIMIT ${MAX_REJECTIONS}`,
     )
   )
     .getRows()
-    .map((r) => ({
+    .map((r): Rejection => ({
       row: Number(r[0]),
       column: r[1] === null ? null : headerLabel(headers, String(r[1])),
       value: r[2] === null ? null : String(r[2]),
+      code: CSV_REJECTION_CODES[String(r[4])] ?? 'unreadable_row',
       reason: String(r[3]),
     }));
   return { rej, count, sample };
@@ -597,7 +606,13 @@ async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
   const preCount = await scalar(ctx, `SELECT count(*) FROM ${notObject}`);
   const sample = (await ctx.sql(`SELECT __rid + 1 FROM ${notObject} ORDER BY __rid LIMIT ${MAX_REJECTIONS}`))
     .getRows()
-    .map((r) => ({ row: Number(r[0]), column: null, value: null, reason: 'record is not a JSON object' }));
+    .map((r): Rejection => ({
+      row: Number(r[0]),
+      column: null,
+      value: null,
+      code: 'not_json_object',
+      reason: 'record is not a JSON object',
+    }));
   return {
     from: `(SELECT rowid AS __rid, * FROM ${table})`,
     headers: keys,
@@ -704,10 +719,11 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
     )
   )
     .getRows()
-    .map((r) => ({
+    .map((r): Rejection => ({
       row: Number(r[0]),
       column: '_geometry',
       value: r[1] === null ? null : String(r[1]),
+      code: String(r[2]).startsWith('feature ') ? 'invalid_feature' : 'invalid_geometry',
       reason: String(r[2]),
     }));
   const types = (
@@ -1116,6 +1132,8 @@ async function loadStage(ctx: Ctx, stage: Stage, format: SourceFormat, partial: 
           row: srcRows[k] ?? rids[k] ?? 0,
           column: names[risky[j] as number] as string,
           value: String(v),
+          code: 'bad_value',
+          params: { type: plan.type, nulled: policy === 'reject_row' ? 0 : 1 },
           reason: policy === 'reject_row' ? reason : `${reason}; stored as NULL`,
         });
       });
@@ -1170,7 +1188,7 @@ async function finishResult(
   idStored: boolean,
   names: string[],
   plans: ColumnPlan[],
-  warnings: string[],
+  warnings: Notice[],
   r: {
     source: Pick<IngestResult, 'format' | 'encoding' | 'delimiter' | 'sheet' | 'geometry'>;
     rowsRejected: number;
@@ -1180,10 +1198,15 @@ async function finishResult(
 ): Promise<IngestResult> {
   const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, idStored, names);
   const { rowsRejected } = r;
-  if ((r.staged ?? rowsLoaded) === 0) warnings.push('the file has a header but no data rows');
+  if ((r.staged ?? rowsLoaded) === 0)
+    warnings.push(notice('no_data_rows', {}, 'the file has a header but no data rows'));
   if (rowsRejected > rowsLoaded)
     warnings.push(
-      `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
+      notice(
+        'more_rejected_than_loaded',
+        { rejected: rowsRejected, loaded: rowsLoaded },
+        `more rows were rejected (${rowsRejected}) than loaded (${rowsLoaded}): check the delimiter, header rows and encoding`,
+      ),
     );
   ctx.progress('writing', ctx.bytesTotal, rowsLoaded + rowsRejected);
   return {
@@ -1198,9 +1221,20 @@ async function finishResult(
     rowsLoaded,
     rowsRejected,
     rejections: r.rejections.slice(0, MAX_REJECTIONS),
-    warnings,
+    warnings: warnings.map((w) => w.message),
+    notices: warnings,
   };
 }
+
+/** The rejection code of each error_type of DuckDB's CSV rejects table. */
+const CSV_REJECTION_CODES: Partial<Record<string, RejectionCode>> = {
+  CAST: 'bad_value',
+  'MISSING COLUMNS': 'missing_columns',
+  'TOO MANY COLUMNS': 'too_many_columns',
+  'UNQUOTED VALUE': 'unquoted_value',
+  'LINE SIZE OVER MAXIMUM': 'line_too_long',
+  'INVALID UNICODE': 'invalid_unicode',
+};
 
 /** DuckDB's CSV reader on a file it refuses as a whole (lines ending in two ways, among others), saying not where. */
 const CSV_STATE_ERROR = /state machine reached an invalid state/i;
@@ -1235,9 +1269,13 @@ async function loadWithLineEndsNormalized(
   }
   const result = await ingest({ ...opts, filePath: copy, format }, false);
   const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
-  result.warnings.push(
+  const note = notice(
+    'line_ends_normalized',
+    { line: mixed.line, then: mixed.then, first: mixed.first, changed },
     `the file's lines end in two ways (line ${mixed.line} ends with ${ending[mixed.then]}, the lines before it with ${ending[mixed.first]}): it was read with every line ending in LF (${changed} ${changed === 1 ? 'line end' : 'line ends'} changed from CR LF)`,
   );
+  result.notices.push(note);
+  result.warnings.push(note.message);
   return result;
 }
 

@@ -1,5 +1,8 @@
 /** Column naming: header text trimmed, empty → column_N, duplicates made unique; never transliterated. */
 
+import { notice } from './errors.ts';
+import type { Notice } from './types.ts';
+
 const MAX_NAME_LENGTH = 255;
 
 /**
@@ -9,12 +12,12 @@ const MAX_NAME_LENGTH = 255;
 export function makeColumnNames(
   headers: (string | null | undefined)[],
   reserved: string[],
-): { names: string[]; warnings: string[] } {
+): { names: string[]; warnings: Notice[] } {
   const reservedSet = new Set(reserved.map((r) => r.toLowerCase()));
   const used = new Set(reservedSet);
   const taken: string[] = [];
   const names: string[] = [];
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const empties: number[] = [];
   const dups: string[] = [];
   headers.forEach((h, i) => {
@@ -30,9 +33,18 @@ export function makeColumnNames(
     used.add(name.toLowerCase());
     names.push(name);
   });
-  if (empties.length > 0) warnings.push(`empty header at column(s) ${empties.join(', ')}: named column_N`);
-  if (dups.length > 0) warnings.push(`duplicate header(s) renamed: ${dups.join('; ')}`);
-  if (taken.length > 0) warnings.push(`header(s) the platform reserves renamed: ${taken.join('; ')}`);
+  if (empties.length > 0) {
+    const columns = empties.join(', ');
+    warnings.push(notice('empty_headers', { columns }, `empty header at column(s) ${columns}: named column_N`));
+  }
+  if (dups.length > 0) {
+    const renamed = dups.join('; ');
+    warnings.push(notice('duplicate_headers', { renamed }, `duplicate header(s) renamed: ${renamed}`));
+  }
+  if (taken.length > 0) {
+    const renamed = taken.join('; ');
+    warnings.push(notice('reserved_headers', { renamed }, `header(s) the platform reserves renamed: ${renamed}`));
+  }
   return { names, warnings };
 }
 

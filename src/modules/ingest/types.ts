@@ -64,11 +64,51 @@ export type FastCheckOutcome =
       error?: string;
     };
 
+/**
+ * What a warning about a load says, as a code and its parameters: the portal words it in the user's language
+ * (`message` is the English wording, which the API's `warnings` and the CLI give).
+ */
+export type NoticeCode =
+  | 'nul_bytes_removed'
+  | 'empty_headers'
+  | 'duplicate_headers'
+  | 'reserved_headers'
+  | 'title_rows_skipped'
+  | 'notes_rows_left_out'
+  | 'no_data_rows'
+  | 'more_rejected_than_loaded'
+  | 'misfits_rejected'
+  | 'misfits_kept_as_text'
+  | 'excel_serial_dates'
+  | 'line_ends_normalized';
+
+export interface Notice {
+  code: NoticeCode;
+  params: Record<string, string | number>;
+  message: string;
+}
+
+/** Why a row was rejected, for the portal to word (`reason` is the reader's own English text). */
+export type RejectionCode =
+  | 'missing_columns'
+  | 'too_many_columns'
+  | 'unquoted_value'
+  | 'line_too_long'
+  | 'invalid_unicode'
+  | 'bad_value'
+  | 'not_json_object'
+  | 'invalid_feature'
+  | 'invalid_geometry'
+  | 'unreadable_row';
+
 export interface Rejection {
   /** 1-based data row (the first row after the header is 1). */
   row: number;
   column: string | null;
   value: string | null;
+  code: RejectionCode;
+  /** bad_value: `type`, the column's type, and `nulled` 1 when the value was stored as NULL (policy widen). */
+  params?: Record<string, string | number>;
   reason: string;
 }
 
@@ -93,7 +133,9 @@ export interface IngestResult {
   /** At most MAX_REJECTIONS entries; rowsRejected is the true count. */
   rejections: Rejection[];
   geometry: { column: string; crs: string; geometryTypes: string[] } | null;
+  /** The notices' English wording. */
   warnings: string[];
+  notices: Notice[];
 }
 
 /** The columns ingest adds for a GeoJSON source: the geometry as GeoJSON text, and a point's coordinates. */

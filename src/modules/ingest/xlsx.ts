@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../platform/http/errors.ts';
-import { badFile, throwIfAborted } from './errors.ts';
+import { badFile, notice, throwIfAborted } from './errors.ts';
 import { joinHeaderRows } from './names.ts';
+import type { Notice } from './types.ts';
 import { scratchWriter } from './scratch-writer.ts';
 
 /*
@@ -20,7 +21,7 @@ export interface XlsxStage {
   width: number;
   /** Data rows written to csvPath that belong to the table (trailing notes rows excluded). */
   dataRows: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 type Cell = string | null;
@@ -124,7 +125,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
     opts.onBytes?.(bytes);
   });
   const out = scratchWriter(opts.csvPath);
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache', // needed to tell date cells from numbers
@@ -163,7 +164,11 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         const maxCells = Math.max(0, ...head.map(nonEmpty));
         let start = head.findIndex((r) => nonEmpty(r) >= Math.min(2, maxCells));
         if (start < 0) start = 0;
-        if (start > 0) warnings.push(`skipped ${start} title row(s) above the header`);
+        if (start > 0) {
+          warnings.push(
+            notice('title_rows_skipped', { count: start }, `skipped ${start} title row(s) above the header`),
+          );
+        }
         let count = opts.headerRows ?? 1;
         const first = head[start];
         if (opts.headerRows === undefined && first && isHeaderContinuation(first, head[start + 1])) count = 2;
@@ -189,7 +194,12 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         if (opts.sheet !== undefined) throw badFile('no_data', `Sheet ${name} has no data`, { sheet: name });
         continue; // default: the first sheet with data
       }
-      if (written > dataRows) warnings.push(`left out ${written - dataRows} notes row(s) at the end of the sheet`);
+      if (written > dataRows) {
+        const count = written - dataRows;
+        warnings.push(
+          notice('notes_rows_left_out', { count }, `left out ${count} notes row(s) at the end of the sheet`),
+        );
+      }
       result = { csvPath: opts.csvPath, sheet: name, headers, width, dataRows, warnings };
     }
   } catch (err) {

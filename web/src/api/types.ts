@@ -178,7 +178,17 @@ export interface Rejection {
   row: number;
   column: string | null;
   value: string | null;
+  /** Absent in reports of loads made before codes were given. */
+  code?: string;
+  params?: Record<string, string | number>;
   reason: string;
+}
+
+/** A warning about a load, by code (worded by the portal) with its English wording. */
+export interface Notice {
+  code: string;
+  params: Record<string, string | number>;
+  message: string;
 }
 
 export interface QualitySummary {
@@ -207,6 +217,8 @@ export interface LoadReport {
     rejectionsShown?: number;
     geometry: { column: string; crs: string; geometryTypes: string[] } | null;
     warnings: string[];
+    /** Absent in reports of loads made before notices were given: then the warnings are shown as they are. */
+    notices?: Notice[];
   };
   fieldSync?: { newColumns: string[]; missingFields: string[]; fieldsCreated: boolean };
   quality?: QualitySummary | { error: string };

@@ -629,4 +629,38 @@ export const en: Record<MessageKey, string> = {
   'download.withRowId': 'Include the row number column (_id)',
   'download.datetimeHint':
     'Date-times in CSV read as 2025-01-01 08:00:00 (Excel and WPS take them as date-times); JSON keeps ISO 8601 (2025-01-01T08:00:00).',
+  'report.detail': 'As read',
+  'coltype.integer': 'integer',
+  'coltype.decimal': 'decimal',
+  'coltype.boolean': 'boolean',
+  'coltype.date': 'date',
+  'coltype.datetime': 'date and time',
+  'coltype.text': 'text',
+  'reject.missing_columns': 'Fewer fields than the header',
+  'reject.too_many_columns': 'More fields than the header',
+  'reject.unquoted_value': 'Misplaced quote',
+  'reject.line_too_long': 'Line longer than the maximum',
+  'reject.invalid_unicode': 'Invalid character encoding',
+  'reject.bad_value': 'Not a valid {type}; row not loaded',
+  'reject.bad_value_nulled': 'Not a valid {type}; stored as empty',
+  'reject.not_json_object': 'Record is not a JSON object',
+  'reject.invalid_feature': 'Not a valid GeoJSON feature',
+  'reject.invalid_geometry': 'Invalid geometry',
+  'reject.unreadable_row': 'Row could not be read',
+  'notice.nul_bytes_removed':
+    'The file contains NUL bytes (the first at line {line}, byte offset {offset}); they were removed from values',
+  'notice.empty_headers': 'Empty header at column(s) {columns}: named column_N',
+  'notice.duplicate_headers': 'Duplicate headers renamed: {renamed}',
+  'notice.reserved_headers': 'Headers the platform reserves renamed: {renamed}',
+  'notice.title_rows_skipped': 'Skipped {count} title row(s) above the header',
+  'notice.notes_rows_left_out': 'Left out {count} notes row(s) at the end of the sheet',
+  'notice.no_data_rows': 'The file has a header but no data rows',
+  'notice.more_rejected_than_loaded':
+    'More rows were rejected ({rejected}) than loaded ({loaded}): check the delimiter, header rows and encoding',
+  'notice.misfits_rejected': 'Column {column}: {count} value(s) are not {type}; their rows were rejected',
+  'notice.misfits_kept_as_text':
+    'Column {column}: {count} of {of} value(s) are not {type}; the column was kept as text',
+  'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
+  'notice.line_ends_normalized':
+    "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",
 };

@@ -11,11 +11,16 @@ interface I18n {
   setLang(lang: Lang): void;
   /** Looks a message up and fills {placeholders}. */
   t(key: MessageKey, vars?: Record<string, string | number>): string;
-  /** For keys built at run time (status.<code>, role.<code>): falls back to the given text. */
-  tx(key: string, fallback: string): string;
+  /** For keys built at run time (status.<code>, role.<code>): falls back to the given text; fills {placeholders}. */
+  tx(key: string, fallback: string, vars?: Record<string, string | number>): string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
+
+function fill(s: string, vars: Record<string, string | number> | undefined): string {
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
 
 function initialLang(): Lang {
   try {
@@ -40,12 +45,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     () => ({
       lang,
       setLang,
-      t: (key, vars) => {
-        let s = dictionaries[lang][key] ?? key;
-        if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-        return s;
+      t: (key, vars) => fill(dictionaries[lang][key] ?? key, vars),
+      tx: (key, fallback, vars) => {
+        const s = (dictionaries[lang] as Record<string, string>)[key];
+        return s === undefined ? fallback : fill(s, vars);
       },
-      tx: (key, fallback) => (dictionaries[lang] as Record<string, string>)[key] ?? fallback,
     }),
     [lang, setLang],
   );

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import { get } from '../../api/client.ts';
-import type { LoadReport, QualitySummary, Rejection } from '../../api/types.ts';
+import type { LoadReport, Notice, QualitySummary, Rejection } from '../../api/types.ts';
 import { ErrorAlert, Loading } from '../../components/Status.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -13,7 +13,16 @@ export function isQualitySummary(q: LoadReport['quality']): q is QualitySummary 
 
 /** The validation report of one load (GET /jobs/:id/report): what was read, what was refused and why. */
 export function LoadReportView({ jobId, quality }: { jobId: string; quality?: LoadReport['quality'] }) {
-  const { t } = useI18n();
+  const { t, tx, lang } = useI18n();
+  const typeName = (type: string) => tx(`coltype.${type}`, type);
+  // Parameters as worded: a column type by its name in the user's language.
+  const words = (params: Record<string, string | number> = {}) =>
+    'type' in params ? { ...params, type: typeName(String(params.type)) } : params;
+  const noticeText = (n: Notice) => tx(`notice.${n.code}`, n.message, words(n.params));
+  const problem = (x: Rejection) =>
+    x.code
+      ? tx(`reject.${x.code}${x.code === 'bad_value' && x.params?.nulled ? '_nulled' : ''}`, x.reason, words(x.params))
+      : x.reason;
   const q = useQuery({
     queryKey: ['load-report', jobId],
     queryFn: () => get<LoadReport>(`/api/v1/jobs/${encodeURIComponent(jobId)}/report`),
@@ -84,7 +93,7 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
       <Space wrap size={[4, 4]}>
         {ing.columns.map((c) => (
           <Tag key={c.name}>
-            {c.name}: {c.type}
+            {c.name}: {typeName(c.type)}
           </Tag>
         ))}
       </Space>
@@ -118,8 +127,8 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
           type="warning"
           title={t('report.warnings')}
           description={
-            <ul style={{ margin: 0 }}>
-              {ing.warnings.map((w) => (
+            <ul style={{ margin: 0 }} data-testid="report-warnings">
+              {(ing.notices?.map(noticeText) ?? ing.warnings).map((w) => (
                 <li key={w}>{w}</li>
               ))}
             </ul>
@@ -132,7 +141,11 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
             <Typography.Title level={3} style={{ fontSize: 14, margin: 0 }}>
               {t('report.rejections')}
             </Typography.Title>
-            <Button size="small" href={`/api/v1/jobs/${encodeURIComponent(jobId)}/report?format=csv`} download>
+            <Button
+              size="small"
+              href={`/api/v1/jobs/${encodeURIComponent(jobId)}/report?format=csv&lang=${lang}`}
+              download
+            >
               {t('report.downloadCsv')}
             </Button>
           </Space>
@@ -147,7 +160,23 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
               { title: t('report.row'), dataIndex: 'row' },
               { title: t('report.column'), dataIndex: 'column' },
               { title: t('report.value'), dataIndex: 'value' },
-              { title: t('report.reason'), dataIndex: 'reason' },
+              {
+                title: t('report.reason'),
+                key: 'reason',
+                render: (_: unknown, x: Rejection) => {
+                  const text = problem(x);
+                  return (
+                    <>
+                      {text}
+                      {text !== x.reason && (
+                        <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+                          {t('report.detail')}: {x.reason}
+                        </Typography.Text>
+                      )}
+                    </>
+                  );
+                },
+              },
             ]}
           />
         </>

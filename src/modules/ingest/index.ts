@@ -16,7 +16,7 @@ export type {
   IngestResult,
   FastCheckOutcome,
 } from './types.ts';
-export { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
+export { GEOJSON_COLUMNS, MAX_REJECTIONS, NOTICE_CODES, REJECTION_CODES } from './types.ts';
 export { ingestFile } from './ingest.ts';
 export { mergeVersions, type MergeOptions } from './merge.ts';
 export { rejectionsToCsv } from './report.ts';

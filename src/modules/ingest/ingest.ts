@@ -1228,7 +1228,7 @@ async function finishResult(
 
 /** The rejection code of each error_type of DuckDB's CSV rejects table. */
 const CSV_REJECTION_CODES: Partial<Record<string, RejectionCode>> = {
-  CAST: 'bad_value',
+  CAST: 'cast_failed',
   'MISSING COLUMNS': 'missing_columns',
   'TOO MANY COLUMNS': 'too_many_columns',
   'UNQUOTED VALUE': 'unquoted_value',

@@ -68,19 +68,21 @@ export type FastCheckOutcome =
  * What a warning about a load says, as a code and its parameters: the portal words it in the user's language
  * (`message` is the English wording, which the API's `warnings` and the CLI give).
  */
-export type NoticeCode =
-  | 'nul_bytes_removed'
-  | 'empty_headers'
-  | 'duplicate_headers'
-  | 'reserved_headers'
-  | 'title_rows_skipped'
-  | 'notes_rows_left_out'
-  | 'no_data_rows'
-  | 'more_rejected_than_loaded'
-  | 'misfits_rejected'
-  | 'misfits_kept_as_text'
-  | 'excel_serial_dates'
-  | 'line_ends_normalized';
+export const NOTICE_CODES = [
+  'nul_bytes_removed',
+  'empty_headers',
+  'duplicate_headers',
+  'reserved_headers',
+  'title_rows_skipped',
+  'notes_rows_left_out',
+  'no_data_rows',
+  'more_rejected_than_loaded',
+  'misfits_rejected',
+  'misfits_kept_as_text',
+  'excel_serial_dates',
+  'line_ends_normalized',
+] as const;
+export type NoticeCode = (typeof NOTICE_CODES)[number];
 
 export interface Notice {
   code: NoticeCode;
@@ -89,17 +91,20 @@ export interface Notice {
 }
 
 /** Why a row was rejected, for the portal to word (`reason` is the reader's own English text). */
-export type RejectionCode =
-  | 'missing_columns'
-  | 'too_many_columns'
-  | 'unquoted_value'
-  | 'line_too_long'
-  | 'invalid_unicode'
-  | 'bad_value'
-  | 'not_json_object'
-  | 'invalid_feature'
-  | 'invalid_geometry'
-  | 'unreadable_row';
+export const REJECTION_CODES = [
+  'missing_columns',
+  'too_many_columns',
+  'unquoted_value',
+  'line_too_long',
+  'invalid_unicode',
+  'bad_value',
+  'cast_failed',
+  'not_json_object',
+  'invalid_feature',
+  'invalid_geometry',
+  'unreadable_row',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export interface Rejection {
   /** 1-based data row (the first row after the header is 1). */

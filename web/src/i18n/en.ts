@@ -642,6 +642,7 @@ export const en: Record<MessageKey, string> = {
   'reject.line_too_long': 'Line longer than the maximum',
   'reject.invalid_unicode': 'Invalid character encoding',
   'reject.bad_value': 'Not a valid {type}; row not loaded',
+  'reject.cast_failed': 'Value does not fit the column type',
   'reject.bad_value_nulled': 'Not a valid {type}; stored as empty',
   'reject.not_json_object': 'Record is not a JSON object',
   'reject.invalid_feature': 'Not a valid GeoJSON feature',

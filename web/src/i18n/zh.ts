@@ -631,6 +631,7 @@ export const zh = {
   'reject.line_too_long': '行超过最大长度',
   'reject.invalid_unicode': '含无效的字符编码',
   'reject.bad_value': '不是有效的{type}，该行未导入',
+  'reject.cast_failed': '值与列的类型不符',
   'reject.bad_value_nulled': '不是有效的{type}，已存为空值',
   'reject.not_json_object': '记录不是 JSON 对象',
   'reject.invalid_feature': '不是有效的 GeoJSON 要素',

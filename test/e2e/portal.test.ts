@@ -228,6 +228,18 @@ describe('publishing', () => {
     await screenshot(sp, 'console-load-report');
     await expectAccessible(sp, 'load report');
 
+    // A load that fails says why in Chinese, with the server's text beside it; v1 stays current.
+    await sp.locator('input[type=file]').setInputFiles({
+      name: '客流-引号.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('站点名称,客流量\n甲站,1\n"乙站,2\n丙站,3\n'),
+    });
+    const failure = sp.getByTestId('job-error');
+    await failure.getByText('第 2 行数据的引号未闭合（字节偏移', { exact: false }).waitFor({ timeout: 20_000 });
+    await failure.getByText('原文: Unbalanced quote at data row 2', { exact: false }).waitFor();
+    await screenshot(sp, 'console-load-failed');
+    await expectAccessible(sp, 'failed load');
+
     // A second load replaces the data; rolling back makes v1 current again. Its two short rows are rejected: the
     // report words the problems and the warning in Chinese, the reader's own text beside them.
     await sp.locator('input[type=file]').setInputFiles({
@@ -242,6 +254,7 @@ describe('publishing', () => {
     await rejected.first().getByText('字段数少于表头').waitFor();
     await rejected.first().getByText('原文: missing columns', { exact: false }).waitFor();
     expect(await report.getByRole('link', { name: '下载问题清单 (CSV)' }).getAttribute('href')).toMatch(/&lang=zh$/);
+    await screenshot(sp, 'console-load-report-rejections');
     await expectAccessible(sp, 'load report with rejections');
     await sp.getByRole('tab', { name: '版本历史' }).click();
     await sp.getByText('v2 ✓').waitFor();

@@ -162,7 +162,8 @@ export interface Job {
     [k: string]: unknown;
   };
   result?: unknown;
-  error: { code: string; message: string } | null;
+  /** The code, its message and the details the server gives with it (row, line, offset, ...). */
+  error: { code: string; message: string; [k: string]: unknown } | null;
   etaSeconds?: number | null;
 }
 

@@ -664,4 +664,31 @@ export const en: Record<MessageKey, string> = {
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",
+  'loadError.detail': 'Details',
+  'loadError.empty_file': 'The file is empty or has no header row',
+  'loadError.bad_header': 'Header row {row} has a different number of fields than the others',
+  'loadError.header_too_large': 'The header row is too long: is the delimiter or quoting wrong?',
+  'loadError.too_many_columns': 'The file has {columns} columns; at most {limit} are supported: split or transpose it',
+  'loadError.unbalanced_quote': 'Unbalanced quote at data row {row} (byte offset {offset})',
+  'loadError.invalid_csv': 'The file could not be read as CSV',
+  'loadError.encoding_mismatch':
+    "The file's encoding is not the one declared (line {line}, byte offset {offset}): check it and upload again",
+  'loadError.unknown_encoding':
+    'The file is neither UTF-8 nor GB18030/GBK: undecodable bytes at line {line} (byte offset {offset}). Save it as UTF-8 and upload again',
+  'loadError.unsupported_encoding':
+    'This encoding (such as UTF-16) is not supported: save the file as UTF-8 and upload again',
+  'loadError.unsupported_format': 'This file format is not supported: save it as .xlsx or .csv',
+  'loadError.corrupt_xlsx': 'The Excel file could not be read: it may be damaged or not an .xlsx file',
+  'loadError.sheet_not_found': 'The workbook has no such sheet',
+  'loadError.no_data': 'The file has no data',
+  'loadError.invalid_json': 'Invalid JSON',
+  'loadError.invalid_geojson': 'Not a valid GeoJSON FeatureCollection',
+  'loadError.unknown_column': 'A type setting names a column the file does not have',
+  'loadError.invalid_key': 'The key column for the update is not valid',
+  'loadError.disk_full':
+    "The server's disk is full; nothing was changed. Tell the platform administrator, then try again",
+  'loadError.interrupted':
+    'The server stopped while the job was queued or running; the current version is unchanged. Upload again',
+  'loadError.cancelled': 'Cancelled; the current version is unchanged',
+  'loadError.job_failed': 'The load failed; the current version is unchanged',
 };

@@ -651,5 +651,29 @@ export const zh = {
   'notice.excel_serial_dates': '列“{column}”中的五位数已按 Excel 日期序号读取（44186 = 2020-12-21）',
   'notice.line_ends_normalized':
     '文件的换行符不一致（第 {line} 行以 {then} 结尾，之前各行以 {first} 结尾），已统一按 LF 读取（改动 {changed} 处）',
+  'loadError.detail': '原文',
+  'loadError.empty_file': '文件为空，或没有表头行',
+  'loadError.bad_header': '第 {row} 行表头的字段数与其他表头行不同',
+  'loadError.header_too_large': '表头行过长：分隔符或引号可能有误',
+  'loadError.too_many_columns': '文件有 {columns} 列，最多支持 {limit} 列：请拆分或转置后上传',
+  'loadError.unbalanced_quote': '第 {row} 行数据的引号未闭合（字节偏移 {offset}）',
+  'loadError.invalid_csv': '文件无法按 CSV 读取',
+  'loadError.encoding_mismatch':
+    '文件的实际编码与声明的编码不符（第 {line} 行，字节偏移 {offset}）：请确认文件编码后重新上传',
+  'loadError.unknown_encoding':
+    '文件既不是 UTF-8 也不是 GB18030/GBK：第 {line} 行（字节偏移 {offset}）有无法识别的字节。请另存为 UTF-8 后重新上传',
+  'loadError.unsupported_encoding': '不支持该文件编码（如 UTF-16）：请另存为 UTF-8 后重新上传',
+  'loadError.unsupported_format': '不支持该文件格式：请另存为 .xlsx 或 .csv 后上传',
+  'loadError.corrupt_xlsx': 'Excel 文件无法读取：文件可能已损坏，或不是 .xlsx 格式',
+  'loadError.sheet_not_found': '工作簿中没有指定的工作表',
+  'loadError.no_data': '文件中没有数据',
+  'loadError.invalid_json': 'JSON 格式错误',
+  'loadError.invalid_geojson': '不是有效的 GeoJSON 要素集合（FeatureCollection）',
+  'loadError.unknown_column': '类型设置中指定的列在文件中不存在',
+  'loadError.invalid_key': '更新所用的键列无效',
+  'loadError.disk_full': '服务器磁盘已满，导入没有改动任何数据：请联系平台管理员后重试',
+  'loadError.interrupted': '服务器在任务排队或运行时停止，当前数据版本未变：请重新上传',
+  'loadError.cancelled': '已取消，当前数据版本未变',
+  'loadError.job_failed': '导入失败，当前数据版本未变',
 };
 export type MessageKey = keyof typeof zh;

@@ -3,6 +3,7 @@ import { Badge, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Typo
 import { get } from '../../api/client.ts';
 import type { JobView, SystemStatus as Status } from '../../api/types.ts';
 import { QueryState } from '../../components/Status.tsx';
+import { useJobErrorText } from '../../features/loads/JobError.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
 const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -35,6 +36,7 @@ function duration(s: number): string {
 /** GET /api/v1/system/status, refreshed every 10 s: jobs by state, recent jobs, storage and engines. */
 export default function SystemStatus() {
   const { t, tx } = useI18n();
+  const jobErrorText = useJobErrorText();
   const q = useQuery({
     queryKey: ['system-status'],
     queryFn: () => get<Status>('/api/v1/system/status'),
@@ -108,7 +110,7 @@ export default function SystemStatus() {
                     title: t('system.jobFinished'),
                     render: (_x, j) => j.finishedAt?.replace('T', ' ').slice(0, 19) ?? '—',
                   },
-                  { title: t('system.jobError'), render: (_x, j) => j.error?.message ?? '' },
+                  { title: t('system.jobError'), render: (_x, j) => (j.error ? jobErrorText(j.error) : '') },
                 ]}
               />
             </Card>

@@ -4,6 +4,7 @@ import { Alert, Progress, Select, Space, Upload } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, getOptional } from '../../api/client.ts';
 import type { Job, LoadReport } from '../../api/types.ts';
+import { JobErrorAlert } from '../../features/loads/JobError.tsx';
 import { LoadReportView } from '../../features/loads/LoadReportView.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -154,7 +155,7 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
                   : 'active'
             }
           />
-          {job.error && <Alert type="error" title={job.error.message} />}
+          {job.error && <JobErrorAlert error={job.error} />}
         </div>
       )}
       {job?.state === 'succeeded' && (

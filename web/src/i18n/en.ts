@@ -690,5 +690,7 @@ export const en: Record<MessageKey, string> = {
   'loadError.interrupted':
     'The server stopped while the job was queued or running; the current version is unchanged. Upload again',
   'loadError.cancelled': 'Cancelled; the current version is unchanged',
+  'loadError.payload_too_large': 'The file is larger than the upload limit',
+  'loadError.upload_failed': 'The upload did not complete: check the connection and try again',
   'loadError.job_failed': 'The load failed; the current version is unchanged',
 };

@@ -674,6 +674,8 @@ export const zh = {
   'loadError.disk_full': '服务器磁盘已满，导入没有改动任何数据：请联系平台管理员后重试',
   'loadError.interrupted': '服务器在任务排队或运行时停止，当前数据版本未变：请重新上传',
   'loadError.cancelled': '已取消，当前数据版本未变',
+  'loadError.payload_too_large': '文件超过上传大小上限',
+  'loadError.upload_failed': '上传未完成：请检查网络后重试',
   'loadError.job_failed': '导入失败，当前数据版本未变',
 };
 export type MessageKey = keyof typeof zh;

@@ -4,7 +4,7 @@ import { Alert, Progress, Select, Space, Upload } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, getOptional } from '../../api/client.ts';
 import type { Job, LoadReport } from '../../api/types.ts';
-import { JobErrorAlert } from '../../features/loads/JobError.tsx';
+import { JobErrorAlert, useJobErrorText } from '../../features/loads/JobError.tsx';
 import { LoadReportView } from '../../features/loads/LoadReportView.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -22,6 +22,7 @@ function percent(j: Job): number {
  */
 export function DataUpload({ resourceId }: { resourceId: string }) {
   const { t, tx } = useI18n();
+  const jobErrorText = useJobErrorText();
   const qc = useQueryClient();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -125,6 +126,7 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
             })
             .catch((e: unknown) => {
               if (e instanceof ApiError && e.status === 404) setUnavailable(true);
+              else if (e instanceof ApiError) setError(jobErrorText({ code: e.code, message: e.message }));
               else setError(e instanceof Error ? e.message : String(e));
               onError?.(e instanceof Error ? e : new Error(String(e)));
             });

@@ -147,33 +147,47 @@ describe('CSV and TSV', () => {
         ['x\r\ny', '3'],
         ['4', '5'],
       ],
+      // The quoted CR LF is kept.
+      1,
     ],
-    ['an LF empty line at the end of a CR LF file', 'a,b\r\n1,2\r\n\n', 3, 'LF', 'CR LF', [['1', '2']]],
-  ])('loads %s, all lines read as ending in LF, and says so', async (_name, content, line, then, first, rows) => {
-    for (const [body, name] of [
-      [Buffer.from(content), 'mixed.csv'],
-      // GB18030: the copy with one kind of line end is made in the file's own encoding.
-      [iconv.encode(content.replace('a,b', '名称,数量').replace('x', '站'), 'gb18030'), 'mixed-gb.csv'],
-    ] as const) {
-      const r = await h.ingest(body, name);
-      const gb = name === 'mixed-gb.csv';
-      expect(r.encoding).toBe(gb ? 'gb18030' : 'utf-8');
-      expect(r.columns.map((c) => c.name)).toEqual(gb ? ['名称', '数量'] : ['a', 'b']);
-      // Quoted values keep their own line ends.
-      expect((await h.rows(r.out)).map((x) => Object.values(x).slice(1))).toEqual(
-        gb ? rows.map(([a, b]) => [a?.replace('x', '站'), b]) : rows,
-      );
-      expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([rows.length, rows.length, 0]);
-      expect(r.warnings.join(' ')).toContain(`line ${line} ends with ${then}`);
-      expect(r.warnings.join(' ')).toContain(`the lines before it with ${first}`);
-      expect(r.notices).toEqual([
-        {
-          code: 'line_ends_normalized',
-          params: { line, then: then.replace(' ', ''), first: first.replace(' ', ''), changed: expect.any(Number) },
-          message: r.warnings[0],
-        },
-      ]);
-    }
+    ['an LF empty line at the end of a CR LF file', 'a,b\r\n1,2\r\n\n', 3, 'LF', 'CR LF', [['1', '2']], 2],
+  ])(
+    'loads %s, all lines read as ending in LF, and says so',
+    async (_name, content, line, then, first, rows, changed) => {
+      for (const [body, name] of [
+        [Buffer.from(content), 'mixed.csv'],
+        // GB18030: the copy with one kind of line end is made in the file's own encoding.
+        [iconv.encode(content.replace('a,b', '名称,数量').replace('x', '站'), 'gb18030'), 'mixed-gb.csv'],
+      ] as const) {
+        const r = await h.ingest(body, name);
+        const gb = name === 'mixed-gb.csv';
+        expect(r.encoding).toBe(gb ? 'gb18030' : 'utf-8');
+        expect(r.columns.map((c) => c.name)).toEqual(gb ? ['名称', '数量'] : ['a', 'b']);
+        // Quoted values keep their own line ends.
+        expect((await h.rows(r.out)).map((x) => Object.values(x).slice(1))).toEqual(
+          gb ? rows.map(([a, b]) => [a?.replace('x', '站'), b]) : rows,
+        );
+        expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([rows.length, rows.length, 0]);
+        expect(r.warnings.join(' ')).toContain(`line ${line} ends with ${then}`);
+        expect(r.warnings.join(' ')).toContain(`the lines before it with ${first}`);
+        expect(r.notices).toEqual([
+          {
+            code: 'line_ends_normalized',
+            params: { line, then: then.replace(' ', ''), first: first.replace(' ', ''), changed },
+            message: r.warnings[0],
+          },
+        ]);
+      }
+      expect(leftovers(h)).toEqual([]);
+    },
+  );
+
+  it('fails with the line where the endings change when the copy ending in LF cannot be read either', async () => {
+    // A lone CR (an old Mac line end) beside LF ones: DuckDB refuses the copy too.
+    const err = await appError(() => h.ingest('a,b\r\n1,2\n3,4\r5,6\n', 'cr.csv'));
+    expect(err.code).toBe('mixed_line_endings');
+    expect(err.message).toContain('Line 2 of cr.csv ends with LF');
+    expect(err.extras).toMatchObject({ line: 2, offset: 8 });
     expect(leftovers(h)).toEqual([]);
   });
 

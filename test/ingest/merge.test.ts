@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, type Harness } from './helpers.ts';
-import { mergeVersions, rejectionsToCsv, type Rejection } from '../../src/modules/ingest/index.ts';
+import {
+  mergeVersions,
+  rejectionsToCsv,
+  type Rejection,
+  type StoredRejection,
+} from '../../src/modules/ingest/index.ts';
 
 let h: Harness;
 let v1: string;
@@ -136,7 +141,7 @@ describe('rejectionsToCsv', () => {
   });
 
   it('words the problems in English when asked, and keeps the reason of a report stored without codes', () => {
-    const stored = { row: 3, column: 'v', value: '?', reason: 'cast: could not convert' } as unknown as Rejection;
+    const stored: StoredRejection = { row: 3, column: 'v', value: '?', reason: 'cast: could not convert' };
     expect(rejectionsToCsv([...rejections, stored], 'en').split('\r\n')).toEqual([
       '\uFEFFrow,column,value,problem,reason',
       '2,金额,"a,""b""",Not a valid decimal; row not loaded,not a valid decimal',

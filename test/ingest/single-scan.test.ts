@@ -341,6 +341,17 @@ describe('single-scan load gives the whole-file result', () => {
     }
     // NUL bytes: never tried.
     expect(fastUsed.get('NUL bytes in numbers')).toEqual([]);
+    // Refused by DuckDB for its line ends, then loaded from the copy with one kind: through the fast path.
+    expect(fastUsed.get('a CR LF line late in an LF file')).toEqual([true, true, true]);
+  });
+
+  it('loads the file with a late CR LF line from its copy, typed, and says so', async () => {
+    const mixed = FILES.find(([name]) => name === 'a CR LF line late in an LF file')![1];
+    const { result } = await load(mixed, { fastCheckMinBytes: 0 });
+    expect(result.columns.map((c) => c.type)).toEqual(['integer', 'integer']);
+    expect(result.notices.map((n) => [n.code, n.params.line, n.params.changed])).toEqual([
+      ['line_ends_normalized', 36, 1],
+    ]);
   });
 
   it('still infers over the whole file: a late value changes the type', async () => {

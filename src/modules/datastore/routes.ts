@@ -7,7 +7,7 @@ import { IdParams, strictObject } from '../../platform/http/schemas.ts';
 import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
 import { authorize, can, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
-import { rejectionsToCsv, type ColumnType, type Rejection } from '../ingest/index.ts';
+import { rejectionsToCsv, type ColumnType, type StoredRejection } from '../ingest/index.ts';
 import { startLoad, type LoadOptions } from './loads.ts';
 import { parseRowsRequest, runRowsQuery } from './query/index.ts';
 import { logExchange, readableTable } from './read.ts';
@@ -256,7 +256,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
           ? await db.selectFrom('table_versions').selectAll().where('job_id', '=', job.id).executeTakeFirst()
           : undefined;
       const report = version
-        ? (JSON.parse(version.report) as { rejections?: Rejection[] })
+        ? (JSON.parse(version.report) as { rejections?: StoredRejection[] })
         : { job: job.state, error: job.error, progress: job.progress, rejections: [] };
       if (req.query.format === 'csv') {
         // rejectionsToCsv already starts with the one BOM Excel needs.

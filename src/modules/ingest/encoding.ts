@@ -634,11 +634,13 @@ export async function restIsUtf8(file: string, signal?: AbortSignal): Promise<bo
  */
 export async function mixedLineEnd(
   file: string,
+  signal?: AbortSignal,
 ): Promise<{ offset: number; line: number; first: 'LF' | 'CRLF'; then: 'LF' | 'CRLF' } | null> {
   let first: 'LF' | 'CRLF' | null = null;
   let quoted = false;
   let prev = 0;
   for await (const c of fileChunks(file)) {
+    throwIfAborted(signal);
     const { buf } = c;
     for (let i = c.start; i < c.end; i++) {
       const b = buf[i] as number;
@@ -663,8 +665,9 @@ const CR = Buffer.from('\r');
  * Copies a CSV file into `out` with the CR of every CR LF outside quoted values left out, so that lines that ended in
  * two ways (mixedLineEnd) all end in LF, the way DuckDB's reader can read them; quoted values keep their bytes, and
  * line numbers do not change. CR, LF and the quote never occur inside a multi-byte sequence of UTF-8 or of GB18030,
- * so the file is copied in its own encoding. Returns how many line ends it changed. Only a file DuckDB refused goes
- * through here (a plain byte loop: about 1 s per GB).
+ * so the file is copied in its own encoding. Quotes are read as the CSV reader is told to read them (quote and escape
+ * both `"`), so what is quoted here is what DuckDB reads as quoted. Returns how many line ends it changed. Only a file
+ * DuckDB refused goes through here (a plain byte loop: about 1 s per GB).
  */
 export async function normalizeLineEnds(
   file: string,

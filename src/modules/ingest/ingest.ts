@@ -186,6 +186,9 @@ async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<Inges
     if (opts.signal?.aborted) throw cancelled();
     const format = opts.format ?? detectFormatSafe(opts);
     if (mayNormalize && (format === 'csv' || format === 'tsv') && CSV_STATE_ERROR.test(messageOf(err))) {
+      // The first attempt's scratch files (a transcoded copy, DuckDB's scratch database) make room for the second's.
+      await fsp.rm(work, { recursive: true, force: true });
+      await fsp.mkdir(work);
       const result = await loadWithLineEndsNormalized(opts, format, size, work);
       if (result) return result;
     }
@@ -1253,22 +1256,33 @@ async function loadWithLineEndsNormalized(
   size: number,
   work: string,
 ): Promise<IngestResult | null> {
-  const mixed = await mixedLineEnd(opts.filePath).catch(() => null);
-  if (!mixed) return null;
-  const copy = path.join(work, 'line-ends.txt');
-  const progress = progressReporter(size, opts.onProgress);
+  const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
+  let mixed: Awaited<ReturnType<typeof mixedLineEnd>> = null;
   let changed: number;
+  let result: IngestResult;
   try {
+    mixed = await mixedLineEnd(opts.filePath, opts.signal);
+    if (!mixed) return null;
+    const copy = path.join(work, 'line-ends.txt');
+    const progress = progressReporter(size, opts.onProgress);
     changed = await normalizeLineEnds(opts.filePath, copy, {
       signal: opts.signal,
       onBytes: (n) => progress('reading', n, 0),
     });
+    result = await ingest({ ...opts, filePath: copy, format }, false);
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled();
+    // DuckDB refuses the copy too: what is known for sure is where the file's line ends first change.
+    const m = mixed;
+    if (m && err instanceof AppError && err.code === 'invalid_csv' && CSV_STATE_ERROR.test(err.message)) {
+      throw badFile(
+        'mixed_line_endings',
+        `Line ${m.line} of ${opts.originalName} ends with ${ending[m.then]} but the lines before it end with ${ending[m.first]} (byte offset ${m.offset}), and the file could not be read with every line ending in LF either: save it with one kind of line ending and upload again.`,
+        { line: m.line, offset: m.offset },
+      );
+    }
     throw err;
   }
-  const result = await ingest({ ...opts, filePath: copy, format }, false);
-  const ending = { LF: 'LF (\\n)', CRLF: 'CR LF (\\r\\n)' };
   const note = notice(
     'line_ends_normalized',
     { line: mixed.line, then: mixed.then, first: mixed.first, changed },

@@ -63,8 +63,11 @@ const WORDS: Record<
   },
 };
 
-/** A rejection's problem in the report's language; a report stored before codes were given has only its reason. */
-function problem(x: Rejection, lang: ReportLang): string {
+/** A rejection as stored in a version's report: one stored before codes were given has only its reason. */
+export type StoredRejection = Omit<Rejection, 'code'> & { code?: RejectionCode };
+
+/** A rejection's problem in the report's language (its reason when it has no code, or one without words). */
+function problem(x: StoredRejection, lang: ReportLang): string {
   const w = WORDS[lang];
   const text = x.code === 'bad_value' && x.params?.nulled ? w.nulled : x.code ? w.problems[x.code] : undefined;
   if (text === undefined) return x.reason;
@@ -73,7 +76,7 @@ function problem(x: Rejection, lang: ReportLang): string {
 }
 
 /** The downloadable rejection report: UTF-8 with a BOM so Excel shows Chinese text correctly. */
-export function rejectionsToCsv(r: Rejection[], lang: ReportLang = 'zh'): string {
+export function rejectionsToCsv(r: StoredRejection[], lang: ReportLang = 'zh'): string {
   const lines = [
     WORDS[lang].header.join(','),
     ...r.map((x) => [x.row, x.column, x.value, problem(x, lang), x.reason].map(field).join(',')),

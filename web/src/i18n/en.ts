@@ -629,7 +629,7 @@ export const en: Record<MessageKey, string> = {
   'download.withRowId': 'Include the row number column (_id)',
   'download.datetimeHint':
     'Date-times in CSV read as 2025-01-01 08:00:00 (Excel and WPS take them as date-times); JSON keeps ISO 8601 (2025-01-01T08:00:00).',
-  'report.detail': 'As read',
+  'report.detail': 'Original message',
   'coltype.integer': 'integer',
   'coltype.decimal': 'decimal',
   'coltype.boolean': 'boolean',
@@ -664,7 +664,7 @@ export const en: Record<MessageKey, string> = {
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",
-  'loadError.detail': 'Details',
+  'loadError.detail': 'Original message',
   'loadError.empty_file': 'The file is empty or has no header row',
   'loadError.bad_header': 'Header row {row} has a different number of fields than the others',
   'loadError.header_too_large': 'The header row is too long: is the delimiter or quoting wrong?',
@@ -693,4 +693,13 @@ export const en: Record<MessageKey, string> = {
   'loadError.payload_too_large': 'The file is larger than the upload limit',
   'loadError.upload_failed': 'The upload did not complete: check the connection and try again',
   'loadError.job_failed': 'The load failed; the current version is unchanged',
+  'loadError.mixed_line_endings':
+    "The file's lines end in two ways (from line {line}, byte offset {offset}) and it could not be read with every line ending in LF either: save it with one kind of line ending and upload again",
+  'loadError.version_conflict':
+    'Other loads of this table kept finishing first; nothing was changed: load the file again',
+  'loadError.key_required': 'An upsert needs a key column',
+  'loadError.invalid_types': 'The column type settings are not valid',
+  'loadError.invalid_delimiter': 'The delimiter setting is not valid',
+  'loadError.invalid_header_rows': 'The header rows setting is not valid',
+  'loadError.validation_failed': 'The upload options are not valid',
 };

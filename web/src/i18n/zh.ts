@@ -677,5 +677,13 @@ export const zh = {
   'loadError.payload_too_large': '文件超过上传大小上限',
   'loadError.upload_failed': '上传未完成：请检查网络后重试',
   'loadError.job_failed': '导入失败，当前数据版本未变',
+  'loadError.mixed_line_endings':
+    '文件的换行符不一致（第 {line} 行起，字节偏移 {offset}），统一为 LF 后仍无法读取：请以同一种换行符另存后重新上传',
+  'loadError.version_conflict': '同一数据表的其他导入多次先于本次完成，数据未改动：请重新上传',
+  'loadError.key_required': '“更新”方式需要指定键列',
+  'loadError.invalid_types': '列类型设置无效',
+  'loadError.invalid_delimiter': '分隔符设置无效',
+  'loadError.invalid_header_rows': '表头行数设置无效',
+  'loadError.validation_failed': '上传参数有误',
 };
 export type MessageKey = keyof typeof zh;

@@ -278,6 +278,19 @@ describe('publishing', () => {
     await confirmRollback(1);
     await sp.getByText('v1 ✓').waitFor();
     await screenshot(sp, 'console-versions');
+    // An update by key from the upload form: a new station joins v1's three.
+    await sp.getByRole('tab', { name: '上传数据' }).click();
+    await choose(sp, '导入方式', '更新（按键列）');
+    await sp.getByLabel('键列', { exact: true }).fill('站点名称');
+    await sp.locator('input[type=file]').setInputFiles({
+      name: '客流-新站.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('站点名称,客流量\n新区站,99\n'),
+    });
+    await report.locator('.ant-tag', { hasText: 'v4' }).waitFor({ timeout: 20_000 });
+    await sp.getByRole('tab', { name: '版本历史' }).click();
+    // v1's three stations and the new one.
+    await sp.locator('tr', { hasText: 'v4 ✓' }).getByRole('cell', { name: '4', exact: true }).waitFor();
     await sp.getByRole('tab', { name: '质量' }).click();
     await sp.getByTestId('quality-panel').waitFor();
     await sp.getByTestId('submit-resource').click();

@@ -685,5 +685,15 @@ export const zh = {
   'loadError.invalid_delimiter': '分隔符设置无效',
   'loadError.invalid_header_rows': '表头行数设置无效',
   'loadError.validation_failed': '上传参数有误',
+  'upload.upsert': '更新（按键列）',
+  'upload.key': '键列',
+  'upload.keyHint': '如：站点名称（多个用逗号分隔）',
+  'upload.headerRows': '表头行数',
+  'upload.headerRowsAuto': '自动',
+  'upload.sheet': '工作表',
+  'upload.sheetHint': 'Excel：名称或序号',
+  'upload.policy': '值与类型不符时',
+  'upload.policyWiden': '放宽列类型',
+  'upload.policyReject': '拒绝该行',
 };
 export type MessageKey = keyof typeof zh;

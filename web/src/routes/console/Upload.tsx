@@ -1,6 +1,6 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Progress, Select, Space, Upload } from 'antd';
+import { Alert, Input, Progress, Select, Space, Upload } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, getOptional } from '../../api/client.ts';
 import type { Job, LoadReport } from '../../api/types.ts';
@@ -29,6 +29,10 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
   const [unavailable, setUnavailable] = useState(false);
   const [encoding, setEncoding] = useState<string>('auto');
   const [mode, setMode] = useState<string>('replace');
+  const [key, setKey] = useState('');
+  const [sheet, setSheet] = useState('');
+  const [headerRows, setHeaderRows] = useState<string>('auto');
+  const [policy, setPolicy] = useState<string>('widen');
   const stop = useRef<() => void>(() => undefined);
   useEffect(() => () => stop.current(), []);
 
@@ -80,31 +84,90 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
       {unavailable && <Alert type="info" title={t('console.uploadSoon')} style={{ marginBottom: 12 }} />}
       {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} role="alert" />}
       <Space wrap style={{ marginBottom: 12 }}>
-        <label htmlFor="cd-upload-encoding">{t('upload.encoding')}</label>
-        <Select
-          id="cd-upload-encoding"
-          aria-label={t('upload.encoding')}
-          value={encoding}
-          onChange={setEncoding}
-          style={{ width: 170 }}
-          options={[
-            { value: 'auto', label: t('upload.encodingAuto') },
-            { value: 'utf-8', label: 'UTF-8' },
-            { value: 'gb18030', label: 'GB18030 / GBK' },
-          ]}
-        />
-        <label htmlFor="cd-upload-mode">{t('upload.mode')}</label>
-        <Select
-          id="cd-upload-mode"
-          aria-label={t('upload.mode')}
-          value={mode}
-          onChange={setMode}
-          style={{ width: 150 }}
-          options={[
-            { value: 'replace', label: t('upload.replace') },
-            { value: 'append', label: t('upload.append') },
-          ]}
-        />
+        <Space size={6}>
+          <label htmlFor="cd-upload-encoding">{t('upload.encoding')}</label>
+          <Select
+            id="cd-upload-encoding"
+            aria-label={t('upload.encoding')}
+            value={encoding}
+            onChange={setEncoding}
+            style={{ width: 170 }}
+            options={[
+              { value: 'auto', label: t('upload.encodingAuto') },
+              { value: 'utf-8', label: 'UTF-8' },
+              { value: 'gb18030', label: 'GB18030 / GBK' },
+            ]}
+          />
+        </Space>
+        <Space size={6}>
+          <label htmlFor="cd-upload-mode">{t('upload.mode')}</label>
+          <Select
+            id="cd-upload-mode"
+            aria-label={t('upload.mode')}
+            value={mode}
+            onChange={setMode}
+            style={{ width: 150 }}
+            options={[
+              { value: 'replace', label: t('upload.replace') },
+              { value: 'append', label: t('upload.append') },
+              { value: 'upsert', label: t('upload.upsert') },
+            ]}
+          />
+        </Space>
+        {mode === 'upsert' && (
+          <>
+            <Space size={6}>
+              <label htmlFor="cd-upload-key">{t('upload.key')}</label>
+              <Input
+                id="cd-upload-key"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                placeholder={t('upload.keyHint')}
+                style={{ width: 200 }}
+              />
+            </Space>
+          </>
+        )}
+        <Space size={6}>
+          <label htmlFor="cd-upload-header-rows">{t('upload.headerRows')}</label>
+          <Select
+            id="cd-upload-header-rows"
+            aria-label={t('upload.headerRows')}
+            value={headerRows}
+            onChange={setHeaderRows}
+            style={{ width: 110 }}
+            options={[
+              { value: 'auto', label: t('upload.headerRowsAuto') },
+              { value: '1', label: '1' },
+              { value: '2', label: '2' },
+              { value: '3', label: '3' },
+            ]}
+          />
+        </Space>
+        <Space size={6}>
+          <label htmlFor="cd-upload-sheet">{t('upload.sheet')}</label>
+          <Input
+            id="cd-upload-sheet"
+            value={sheet}
+            onChange={(e) => setSheet(e.target.value)}
+            placeholder={t('upload.sheetHint')}
+            style={{ width: 170 }}
+          />
+        </Space>
+        <Space size={6}>
+          <label htmlFor="cd-upload-policy">{t('upload.policy')}</label>
+          <Select
+            id="cd-upload-policy"
+            aria-label={t('upload.policy')}
+            value={policy}
+            onChange={setPolicy}
+            style={{ width: 190 }}
+            options={[
+              { value: 'widen', label: t('upload.policyWiden') },
+              { value: 'reject_row', label: t('upload.policyReject') },
+            ]}
+          />
+        </Space>
       </Space>
       <Upload.Dragger
         name="file"
@@ -117,6 +180,10 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
           // Options go before the file: the server reads fields until it meets the file part.
           if (encoding !== 'auto') body.append('encoding', encoding);
           body.append('mode', mode);
+          if (mode === 'upsert' && key.trim()) body.append('key', key.trim());
+          if (headerRows !== 'auto') body.append('headerRows', headerRows);
+          if (sheet.trim()) body.append('sheet', sheet.trim());
+          if (policy !== 'widen') body.append('policy', policy);
           body.append('file', file as Blob);
           api<{ job: Job }>('POST', `/api/v1/resources/${resourceId}/loads`, body)
             .then((res) => {

@@ -436,6 +436,32 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect((await upload(ANON, CSV)).statusCode).toBe(401);
     expect((await upload(steward, CSV, 'a.csv', '?mode=upsert')).json().code).toBe('validation_failed');
     expect((await upload(steward, CSV, 'a.csv', '?types=notjson')).json().code).toBe('invalid_types');
+    // The same options as form fields (as the portal sends them) get the same checks, before anything is uploaded.
+    const withFields = (fields: Record<string, string>) => {
+      const mp = multipart({ name: 'a.csv', content: CSV }, fields);
+      return s.request(steward, {
+        method: 'POST',
+        url: `/api/v1/resources/${resourceId}/loads`,
+        payload: mp.payload,
+        headers: mp.headers,
+      });
+    };
+    for (const [fields, field] of [
+      [{ mode: 'merge' }, 'body/mode'],
+      [{ headerRows: 'two' }, 'body/headerRows'],
+      [{ headerRows: '0' }, 'body/headerRows'],
+      [{ policy: 'ignore' }, 'body/policy'],
+      [{ encoding: 'latin1' }, 'body/encoding'],
+      [{ table: 'x' }, 'body/table'],
+    ] as const) {
+      const res = await withFields(fields);
+      expect(res.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'invalid_request', field });
+    }
+    expect((await withFields({ mode: 'upsert' })).json().code).toBe('validation_failed');
+    const ok = await withFields({ mode: 'replace', headerRows: '1', policy: 'reject_row', encoding: 'utf-8' });
+    expect(ok.statusCode).toBe(202);
+    expect((await waitJob(steward, ok.json().job.id)).state).toBe('succeeded');
     const noFile = await s.request(steward, {
       method: 'POST',
       url: `/api/v1/resources/${resourceId}/loads`,

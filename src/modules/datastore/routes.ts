@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { MultipartFile } from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
 import type { App } from '../../platform/http/app-types.ts';
@@ -32,6 +33,21 @@ const LoadQuery = strictObject({
 });
 
 const COLUMN_TYPES = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text'];
+
+/**
+ * Load options sent as form fields, with the checks (and number conversion) the query string gets from LoadQuery: an
+ * unknown field or a bad value is refused before anything is uploaded, as in the query string.
+ */
+function checkedFields(fields: Record<string, string>): Record<string, string | number> {
+  const converted = Value.Convert(LoadQuery, fields) as Record<string, string | number>;
+  const errors = [...Value.Errors(LoadQuery, converted)].map((e) => ({
+    field: `body${e.path}`,
+    message: e.message,
+  }));
+  const first = errors[0];
+  if (first) throw badRequest('invalid_request', `${first.field}: ${first.message}`, { field: first.field, errors });
+  return converted;
+}
 
 function loadOptions(q: Record<string, string | number | undefined>): LoadOptions {
   let typeOverrides: Record<string, ColumnType> | undefined;
@@ -131,7 +147,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         fields[part.fieldname] = String(part.value).slice(0, 10_000);
       }
       if (!file) throw badRequest('file_required', 'The multipart body has no `file` field', { field: 'file' });
-      const opts = loadOptions({ ...fields, ...(req.query as Record<string, string>) });
+      const opts = loadOptions({ ...checkedFields(fields), ...(req.query as Record<string, string>) });
       const f = file;
       const jobId = await startLoad(
         ctx,

@@ -712,4 +712,5 @@ export const en: Record<MessageKey, string> = {
   'upload.policy': 'When a value does not fit',
   'upload.policyWiden': 'Widen the column type',
   'upload.policyReject': 'Reject the row',
+  'loadError.invalid_request': 'An upload option is not valid ({field})',
 };

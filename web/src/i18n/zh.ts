@@ -695,5 +695,6 @@ export const zh = {
   'upload.policy': '值与类型不符时',
   'upload.policyWiden': '放宽列类型',
   'upload.policyReject': '拒绝该行',
+  'loadError.invalid_request': '上传参数有误（{field}）',
 };
 export type MessageKey = keyof typeof zh;

@@ -193,7 +193,8 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
             })
             .catch((e: unknown) => {
               if (e instanceof ApiError && e.status === 404) setUnavailable(true);
-              else if (e instanceof ApiError) setError(jobErrorText({ code: e.code, message: e.message }));
+              else if (e instanceof ApiError)
+                setError(jobErrorText({ code: e.code, message: e.message, field: e.field }));
               else setError(e instanceof Error ? e.message : String(e));
               onError?.(e instanceof Error ? e : new Error(String(e)));
             });

@@ -105,8 +105,9 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     name = 'air.csv',
     query = '',
     resource = resourceId,
+    fields: Record<string, string> = {},
   ) => {
-    const mp = multipart({ name, content });
+    const mp = multipart({ name, content }, fields);
     return s.request(caller, {
       method: 'POST',
       url: `/api/v1/resources/${resource}/loads${query}`,
@@ -437,15 +438,7 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect((await upload(steward, CSV, 'a.csv', '?mode=upsert')).json().code).toBe('validation_failed');
     expect((await upload(steward, CSV, 'a.csv', '?types=notjson')).json().code).toBe('invalid_types');
     // The same options as form fields (as the portal sends them) get the same checks, before anything is uploaded.
-    const withFields = (fields: Record<string, string>) => {
-      const mp = multipart({ name: 'a.csv', content: CSV }, fields);
-      return s.request(steward, {
-        method: 'POST',
-        url: `/api/v1/resources/${resourceId}/loads`,
-        payload: mp.payload,
-        headers: mp.headers,
-      });
-    };
+    const withFields = (fields: Record<string, string>) => upload(steward, CSV, 'a.csv', '', resourceId, fields);
     for (const [fields, field] of [
       [{ mode: 'merge' }, 'body/mode'],
       [{ headerRows: 'two' }, 'body/headerRows'],

@@ -192,7 +192,7 @@ async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<Inges
       const result = await loadWithLineEndsNormalized(opts, format, size, work);
       if (result) return result;
     }
-    throw translateError(err, opts, format);
+    throw translateError(err, opts.originalName, format);
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
   }
@@ -1294,9 +1294,8 @@ async function loadWithLineEndsNormalized(
 }
 
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
-function translateError(err: unknown, opts: IngestOptions, format: SourceFormat | null): unknown {
+function translateError(err: unknown, originalName: string, format: SourceFormat | null): unknown {
   if (err instanceof AppError) return err;
-  const { originalName } = opts;
   const message = messageOf(err);
   const json = /Malformed JSON in file "[^"]*", at byte (\d+) in (record\/value|line) (\d+): (.*)/s.exec(message);
   if (json) {

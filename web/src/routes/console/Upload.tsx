@@ -1,7 +1,7 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Input, Progress, Select, Space, Upload } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, api, getOptional } from '../../api/client.ts';
 import type { Job, LoadReport } from '../../api/types.ts';
 import { JobErrorAlert, useJobErrorText } from '../../features/loads/JobError.tsx';
@@ -15,6 +15,16 @@ function percent(j: Job): number {
   // The server's share of the whole load done (it never goes back, unlike the bytes of each phase).
   const fraction = typeof j.progress?.fraction === 'number' ? j.progress.fraction : 0;
   return Math.min(99, Math.round(fraction * 100));
+}
+
+/** A control with its label before it, kept together when the row of options wraps. */
+function Labeled({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <Space size={6}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+    </Space>
+  );
 }
 
 /**
@@ -84,8 +94,7 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
       {unavailable && <Alert type="info" title={t('console.uploadSoon')} style={{ marginBottom: 12 }} />}
       {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} role="alert" />}
       <Space wrap style={{ marginBottom: 12 }}>
-        <Space size={6}>
-          <label htmlFor="cd-upload-encoding">{t('upload.encoding')}</label>
+        <Labeled id="cd-upload-encoding" label={t('upload.encoding')}>
           <Select
             id="cd-upload-encoding"
             aria-label={t('upload.encoding')}
@@ -98,9 +107,8 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
               { value: 'gb18030', label: 'GB18030 / GBK' },
             ]}
           />
-        </Space>
-        <Space size={6}>
-          <label htmlFor="cd-upload-mode">{t('upload.mode')}</label>
+        </Labeled>
+        <Labeled id="cd-upload-mode" label={t('upload.mode')}>
           <Select
             id="cd-upload-mode"
             aria-label={t('upload.mode')}
@@ -113,23 +121,19 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
               { value: 'upsert', label: t('upload.upsert') },
             ]}
           />
-        </Space>
+        </Labeled>
         {mode === 'upsert' && (
-          <>
-            <Space size={6}>
-              <label htmlFor="cd-upload-key">{t('upload.key')}</label>
-              <Input
-                id="cd-upload-key"
-                value={key}
-                onChange={(e) => setKey(e.target.value)}
-                placeholder={t('upload.keyHint')}
-                style={{ width: 200 }}
-              />
-            </Space>
-          </>
+          <Labeled id="cd-upload-key" label={t('upload.key')}>
+            <Input
+              id="cd-upload-key"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+              placeholder={t('upload.keyHint')}
+              style={{ width: 200 }}
+            />
+          </Labeled>
         )}
-        <Space size={6}>
-          <label htmlFor="cd-upload-header-rows">{t('upload.headerRows')}</label>
+        <Labeled id="cd-upload-header-rows" label={t('upload.headerRows')}>
           <Select
             id="cd-upload-header-rows"
             aria-label={t('upload.headerRows')}
@@ -143,9 +147,8 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
               { value: '3', label: '3' },
             ]}
           />
-        </Space>
-        <Space size={6}>
-          <label htmlFor="cd-upload-sheet">{t('upload.sheet')}</label>
+        </Labeled>
+        <Labeled id="cd-upload-sheet" label={t('upload.sheet')}>
           <Input
             id="cd-upload-sheet"
             value={sheet}
@@ -153,9 +156,8 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
             placeholder={t('upload.sheetHint')}
             style={{ width: 170 }}
           />
-        </Space>
-        <Space size={6}>
-          <label htmlFor="cd-upload-policy">{t('upload.policy')}</label>
+        </Labeled>
+        <Labeled id="cd-upload-policy" label={t('upload.policy')}>
           <Select
             id="cd-upload-policy"
             aria-label={t('upload.policy')}
@@ -167,7 +169,7 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
               { value: 'reject_row', label: t('upload.policyReject') },
             ]}
           />
-        </Space>
+        </Labeled>
       </Space>
       <Upload.Dragger
         name="file"

@@ -235,7 +235,8 @@ describe('publishing', () => {
       buffer: Buffer.from('站点名称,客流量\n甲站,1\n"乙站,2\n丙站,3\n'),
     });
     const failure = sp.getByTestId('job-error');
-    await failure.getByText('第 2 行数据的引号未闭合（字节偏移', { exact: false }).waitFor({ timeout: 20_000 });
+    // The quote opens line 3 at byte 32 (after 23 + 9 bytes of UTF-8).
+    await failure.getByText('第 2 行数据的引号未闭合（文件第 3 行，字节偏移 32）').waitFor({ timeout: 20_000 });
     await failure.getByText('原文: Unbalanced quote at data row 2', { exact: false }).waitFor();
     await screenshot(sp, 'console-load-failed');
     await expectAccessible(sp, 'failed load');

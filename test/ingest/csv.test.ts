@@ -128,11 +128,49 @@ describe('CSV and TSV', () => {
   it('fails on an unbalanced quote with the row, leaving no output', async () => {
     const err = await appError(() => h.ingest('a,b\n1,2\n"oops,3\n4,5\n', 'q.csv'));
     expect(err.code).toBe('unbalanced_quote');
-    expect(err.extras.row).toBe(2);
+    expect(err.extras).toEqual({ row: 2, line: 3, offset: 8 });
+    expect(err.message).toContain('data row 2 (line 3, byte offset 8)');
     expect(leftovers(h)).toEqual([]);
     expect(
       fs.readdirSync(h.dir).filter((f) => f.endsWith('.parquet') && f.startsWith(`${fs.readdirSync(h.dir).length}`)),
     ).toEqual([]);
+  });
+
+  it.each([
+    ['UTF-8', (t: string) => Buffer.from(t)],
+    ['GB18030', (t: string) => iconv.encode(t, 'gb18030')],
+  ])('names the byte of an unbalanced quote in the %s file as sent, whatever copy DuckDB read', async (_, encode) => {
+    // The quote opens data row 3 (line 5: row 2's quoted value spans two lines) in the middle of the line; the
+    // GB18030 file is read from its UTF-8 copy, where every Chinese character takes a byte more.
+    const plain = '站名,数值\n甲站,1\n"乙站\n二号",2\n丙站,"三\n丁站,4\n';
+    const mixed = '站名,数值\r\n甲站,1\r\n"乙站\r\n二号",2\n丙站,"三\r\n丁站,4\r\n';
+    for (const [text, name] of [
+      [plain, 'q.csv'],
+      // Lines ending in two ways are read from a copy with every CR of a CR LF left out.
+      [mixed, 'q-mixed.csv'],
+    ] as const) {
+      const file = encode(text);
+      const quote = file.lastIndexOf('"');
+      const err = await appError(() => h.ingest(file, name));
+      expect(err.code).toBe('unbalanced_quote');
+      expect(err.extras).toEqual({ row: 3, line: 5, offset: quote });
+      expect(err.message).toContain(`data row 3 (line 5, byte offset ${quote})`);
+      expect(file.subarray(quote - encode('丙站,').length, quote + 1)).toEqual(encode('丙站,"'));
+    }
+  });
+
+  it('names the first NUL byte of a file with mixed line ends where it is in the file as sent', async () => {
+    const file = iconv.encode('名称,数量\r\n甲,1\r\n乙,2\n丙\0站,3\n', 'gb18030');
+    const r = await h.ingest(file, 'nul-mixed.csv');
+    const nul = file.indexOf(0);
+    expect(r.notices.find((n) => n.code === 'nul_bytes_removed')).toEqual({
+      code: 'nul_bytes_removed',
+      params: { offset: nul, line: 4 },
+      message: `the file contains NUL bytes (first at byte offset ${nul}, line 4); they were removed from values`,
+    });
+    expect(r.warnings[0]).toContain(`byte offset ${nul}, line 4`);
+    expect(r.notices.map((n) => n.code)).toEqual(['nul_bytes_removed', 'line_ends_normalized']);
+    expect((await h.rows(r.out)).map((x) => x['名称'])).toEqual(['甲', '乙', '丙站']);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import type { SourceEncoding } from './types.ts';
 import { badFile, throwIfAborted } from './errors.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
@@ -153,7 +154,7 @@ function firstInvalidUtf8(buf: Buffer): number {
 }
 
 /** 1-based line of a byte offset (re-reads the file up to it; only used on error paths). */
-async function lineOfOffset(file: string, offset: number): Promise<number> {
+export async function lineOfOffset(file: string, offset: number): Promise<number> {
   if (offset <= 0) return 1;
   let line = 1;
   const stream = fs.createReadStream(file, { end: offset - 1, highWaterMark: CHUNK });
@@ -165,6 +166,48 @@ async function lineOfOffset(file: string, offset: number): Promise<number> {
     }
   }
   return line;
+}
+
+/** Byte offset where 1-based line `line` starts, after the file's (line - 1)th LF; the file's size past its last line. */
+async function offsetOfLine(file: string, line: number): Promise<number> {
+  if (line <= 1) return 0;
+  let seen = 1;
+  let size = 0;
+  for await (const c of fileChunks(file)) {
+    for (let p = c.buf.indexOf(10, c.start); p !== -1 && p < c.end; p = c.buf.indexOf(10, p + 1)) {
+      if (++seen === line) return c.pos + (p - c.start) + 1;
+    }
+    size = c.pos + (c.end - c.start);
+  }
+  return size;
+}
+
+/**
+ * Where a byte of a copy of a file lies in the file as sent, for the messages of errors found in the copy. The copy
+ * has the file's lines (the file transcoded from GB18030 to UTF-8, or with its line ends changed by normalizeLineEnds:
+ * only a line's end changes), so the byte is on the same line, after that line's bytes before it in the file's own
+ * encoding (`gb18030`: those of the copy, UTF-8, encoded again). Re-reads both files up to the byte: error paths only.
+ */
+export async function offsetInOriginal(
+  copy: string,
+  offset: number,
+  original: string,
+  encoding: 'same' | 'gb18030',
+): Promise<{ offset: number; line: number }> {
+  const line = await lineOfOffset(copy, offset);
+  const start = await offsetOfLine(copy, line);
+  let before = offset - start;
+  if (encoding === 'gb18030' && before > 0) {
+    const fh = await fsp.open(copy, 'r');
+    try {
+      const bytes = Buffer.alloc(before);
+      const { bytesRead } = await fh.read(bytes, 0, before, start);
+      before = iconv.encode(bytes.subarray(0, bytesRead).toString('utf8'), 'gb18030').length;
+    } finally {
+      await fh.close();
+    }
+  }
+  return { offset: (await offsetOfLine(original, line)) + before, line };
 }
 
 interface Utf8Scan {

@@ -18,7 +18,9 @@ import type {
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
 import { badFile, cancelled, notice, throwIfAborted } from './errors.ts';
 import {
+  lineOfOffset,
   mixedLineEnd,
+  offsetInOriginal,
   normalizeLineEnds,
   prepareTextSource,
   readHead,
@@ -441,10 +443,16 @@ async function csvRejects(ctx: Ctx, csv: CsvSource, rejTable: string) {
   ).getRows()[0];
   if (unbalanced) {
     const row = Number(unbalanced[0]) - h;
+    // DuckDB's byte_position of an unterminated quote is one past the quote (measured), in the file it read.
+    const at = Math.max(0, Number(unbalanced[1]) - 1);
+    const { offset, line } =
+      csv.src.path === ctx.opts.filePath
+        ? { offset: at, line: await lineOfOffset(csv.src.path, at) }
+        : await offsetInOriginal(csv.src.path, at, ctx.opts.filePath, 'gb18030');
     throw badFile(
       'unbalanced_quote',
-      `Unbalanced quote at data row ${row} (byte offset ${String(unbalanced[1])}): a field opened with " is never closed`,
-      { row, offset: Number(unbalanced[1]) },
+      `Unbalanced quote at data row ${row} (line ${line}, byte offset ${offset}): a field opened with " is never closed`,
+      { row, line, offset },
     );
   }
   const count = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
@@ -1260,10 +1268,10 @@ async function loadWithLineEndsNormalized(
   let mixed: Awaited<ReturnType<typeof mixedLineEnd>> = null;
   let changed: number;
   let result: IngestResult;
+  const copy = path.join(work, 'line-ends.txt');
   try {
     mixed = await mixedLineEnd(opts.filePath, opts.signal);
     if (!mixed) return null;
-    const copy = path.join(work, 'line-ends.txt');
     const progress = progressReporter(size, opts.onProgress);
     changed = await normalizeLineEnds(opts.filePath, copy, {
       signal: opts.signal,
@@ -1281,17 +1289,35 @@ async function loadWithLineEndsNormalized(
         { line: m.line, offset: m.offset },
       );
     }
-    throw err;
+    throw await inOriginal(err, copy, opts.filePath);
   }
   const note = notice(
     'line_ends_normalized',
     { line: mixed.line, then: mixed.then, first: mixed.first, changed },
     `the file's lines end in two ways (line ${mixed.line} ends with ${ending[mixed.then]}, the lines before it with ${ending[mixed.first]}): it was read with every line ending in LF (${changed} ${changed === 1 ? 'line end' : 'line ends'} changed from CR LF)`,
   );
+  result.notices = await Promise.all(result.notices.map((n) => inOriginal(n, copy, opts.filePath)));
   result.notices.push(note);
-  result.warnings.push(note.message);
+  result.warnings = result.notices.map((n) => n.message);
   return result;
 }
+
+/**
+ * An error or notice of a load of the line-end copy, with its byte offset (and line) in the file as sent: the copy
+ * has the file's lines, and a line's bytes before its end are the same in both.
+ */
+async function inOriginal<T>(what: T, copy: string, original: string): Promise<T> {
+  const where = what instanceof AppError ? what.extras : isNotice(what) ? what.params : null;
+  const at = where?.offset;
+  if (typeof at !== 'number') return what;
+  const { offset, line } = await offsetInOriginal(copy, at, original, 'same');
+  const placed = { ...where, offset, ...(where?.line !== undefined ? { line } : {}) };
+  const text = (message: string) => message.replace(`byte offset ${at}`, `byte offset ${offset}`);
+  if (what instanceof AppError) return new AppError(what.status, what.code, text(what.message), placed) as T;
+  return { ...(what as Notice), params: placed, message: text((what as Notice).message) } as T;
+}
+
+const isNotice = (x: unknown): x is Notice => typeof x === 'object' && x !== null && 'code' in x && 'params' in x;
 
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
 function translateError(err: unknown, originalName: string, format: SourceFormat | null): unknown {

@@ -669,7 +669,7 @@ export const en: Record<MessageKey, string> = {
   'loadError.bad_header': 'Header row {row} has a different number of fields than the others',
   'loadError.header_too_large': 'The header row is too long: is the delimiter or quoting wrong?',
   'loadError.too_many_columns': 'The file has {columns} columns; at most {limit} are supported: split or transpose it',
-  'loadError.unbalanced_quote': 'Unbalanced quote at data row {row} (byte offset {offset})',
+  'loadError.unbalanced_quote': 'Unbalanced quote at data row {row} (line {line}, byte offset {offset})',
   'loadError.invalid_csv': 'The file could not be read as CSV',
   'loadError.encoding_mismatch':
     "The file's encoding is not the one declared (line {line}, byte offset {offset}): check it and upload again",

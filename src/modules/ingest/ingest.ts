@@ -1256,7 +1256,7 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  * The load of a CSV DuckDB refused whose lines end in two ways, from a copy in `work` whose lines all end in LF, with
  * a warning naming the first line that ended otherwise; null if the file's line ends are all of one kind (the refusal
  * has another cause). Rows, lines and values are those of the file as sent (only line ends change; quoted values keep
- * theirs); a byte offset in an error of this load counts in the copy, short of one byte per CR left out before it.
+ * theirs); a byte offset in an error or warning of this load is moved back to the file as sent (inOriginal).
  */
 async function loadWithLineEndsNormalized(
   opts: IngestOptions,

@@ -155,17 +155,24 @@ function firstInvalidUtf8(buf: Buffer): number {
 
 /** 1-based line of a byte offset (re-reads the file up to it; only used on error paths). */
 export async function lineOfOffset(file: string, offset: number): Promise<number> {
-  if (offset <= 0) return 1;
+  return (await lineAt(file, offset)).line;
+}
+
+/** The 1-based line of a byte offset and the offset where that line starts, in one read of the file up to it. */
+async function lineAt(file: string, offset: number): Promise<{ line: number; start: number }> {
   let line = 1;
+  let start = 0;
+  if (offset <= 0) return { line, start };
+  let pos = 0;
   const stream = fs.createReadStream(file, { end: offset - 1, highWaterMark: CHUNK });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let p = chunk.indexOf(10);
-    while (p !== -1) {
+    for (let p = chunk.indexOf(10); p !== -1; p = chunk.indexOf(10, p + 1)) {
       line++;
-      p = chunk.indexOf(10, p + 1);
+      start = pos + p + 1;
     }
+    pos += chunk.length;
   }
-  return line;
+  return { line, start };
 }
 
 /** Byte offset where 1-based line `line` starts, after the file's (line - 1)th LF; the file's size past its last line. */
@@ -186,7 +193,7 @@ async function offsetOfLine(file: string, line: number): Promise<number> {
  * Where a byte of a copy of a file lies in the file as sent, for the messages of errors found in the copy. The copy
  * has the file's lines (the file transcoded from GB18030 to UTF-8, or with its line ends changed by normalizeLineEnds:
  * only a line's end changes), so the byte is on the same line, after that line's bytes before it in the file's own
- * encoding (`gb18030`: those of the copy, UTF-8, encoded again). Re-reads both files up to the byte: error paths only.
+ * encoding (`gb18030`: those of the copy, UTF-8, encoded again). Reads both files up to the line: error paths only.
  */
 export async function offsetInOriginal(
   copy: string,
@@ -194,8 +201,7 @@ export async function offsetInOriginal(
   original: string,
   encoding: 'same' | 'gb18030',
 ): Promise<{ offset: number; line: number }> {
-  const line = await lineOfOffset(copy, offset);
-  const start = await offsetOfLine(copy, line);
+  const { line, start } = await lineAt(copy, offset);
   let before = offset - start;
   if (encoding === 'gb18030' && before > 0) {
     const fh = await fsp.open(copy, 'r');

@@ -323,6 +323,8 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     const more = ['站点名称,监测时间,AQI,负责人,联系电话', '新区站,2026-11-02 08:00:00,40,赵六,13600002222'].join('\n');
     const appended = await waitJob(steward, (await upload(steward, more, 'more.csv', '?mode=append')).json().job.id);
     expect(appended.state).toBe('succeeded');
+    // Neither load leaves its scratch directory behind.
+    for (const job of [badJob, appended]) expect(fs.existsSync(path.join(s.ts.dataDir, 'tmp', job.id))).toBe(false);
     const rows = (
       await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?sort=_id` })
     ).json();

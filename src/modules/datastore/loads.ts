@@ -255,6 +255,8 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       }
       await setDataFlags(db, payload.resourceId, { hasGeometry: result.geometry !== null });
       fs.rmSync(uploadDir, { recursive: true, force: true });
+      // The load's scratch directory (a failed or cancelled one's goes in cleanup).
+      fs.rmSync(path.join(paths.tmp, id), { recursive: true, force: true });
       for (const h of ctx.events.onResourceChanged) await h(payload.resourceId);
       report.quality = await runQualityAfterLoad(ctx, payload.resourceId, report.versionId);
       return report;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -367,6 +368,17 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(
       (await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows` })).json().total,
     ).toBe(3);
+    // A version that is not current any more is still read by its number or its id.
+    const rowsOf = (version: string) =>
+      s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/rows?version=${version}&sort=_id` });
+    for (const ref of ['2', versions[0].id]) {
+      const older = (await rowsOf(ref)).json();
+      expect([older.version, older.total, older.records.at(-1)['站点名称']]).toEqual([2, 4, '新区站']);
+    }
+    for (const ref of ['3', '0', randomUUID()]) {
+      const none = await rowsOf(ref);
+      expect([none.statusCode, none.json().code]).toEqual([404, 'no_data']);
+    }
     // The resource's history names the version the rollback replaced.
     const history = (
       await s.request(steward, { method: 'GET', url: `/api/v1/resources/${resourceId}/history` })

@@ -101,8 +101,16 @@ export async function readableTable(
         : raw
           ? null
           : lookup(actor, resource);
-  const wanted = versionId ?? currentVersionId;
-  const [found, v] = await Promise.all([grantQuery, wanted ? versionInfo(db, wanted) : null]);
+  // A version by its id or by its number (as the versions list and the rows API's answer show it).
+  const wanted = async () =>
+    versionId !== undefined && /^[1-9]\d{0,8}$/.test(versionId)
+      ? datastoreRepo.versionIdByNumber(db, resource.id, Number(versionId))
+      : (versionId ?? currentVersionId);
+  const versionOf = async () => {
+    const id = await wanted();
+    return id ? versionInfo(db, id) : null;
+  };
+  const [found, v] = await Promise.all([grantQuery, versionOf()]);
   let grant: ActiveGrant | null = null;
   if (opts.grantId) {
     grant = found;

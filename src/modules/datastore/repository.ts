@@ -20,6 +20,15 @@ export const datastoreRepo = {
       .orderBy('version', 'desc')
       .execute(),
   version: (db: Db, id: string) => db.selectFrom('table_versions').selectAll().where('id', '=', id).executeTakeFirst(),
+  versionIdByNumber: async (db: Db, resourceId: string, version: number) =>
+    (
+      await db
+        .selectFrom('table_versions')
+        .select('id')
+        .where('resource_id', '=', resourceId)
+        .where('version', '=', version)
+        .executeTakeFirst()
+    )?.id ?? null,
   maxVersion: async (db: Db, resourceId: string) => {
     const r = await db
       .selectFrom('table_versions')

@@ -424,7 +424,12 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
             cursor: Type.Optional(Type.String({ maxLength: 10_000 })),
             groupBy: Type.Optional(Type.String({ maxLength: 2_000 })),
             aggregates: Type.Optional(Type.String({ maxLength: 10_000 })),
-            version: Type.Optional(Type.String({ maxLength: 64 })),
+            version: Type.Optional(
+              Type.String({
+                maxLength: 64,
+                description: 'A version of the table by its number or its id (default: the current version)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -95,8 +95,11 @@ describe('CSV and TSV', () => {
     expect(r.rowsLoaded).toBe(1);
   });
 
-  it('rejects ragged rows with their data row numbers, also after a multi-line field', async () => {
-    const text = 'a,b,c\n1,2,3\n4,5\n"x\ny",1,2\n6,7,8,9\n10,11,12\n';
+  it.each([
+    ['LF', '\n'],
+    ['CR LF', '\r\n'],
+  ])('rejects ragged rows with their data row numbers, also after a multi-line field (%s)', async (_, eol) => {
+    const text = ['a,b,c', '1,2,3', '4,5', `"x${eol}y",1,2`, '6,7,8,9', '10,11,12', ''].join(eol);
     const r = await h.ingest(text, 'r.csv');
     expect(r.rowsLoaded).toBe(3);
     expect(r.rowsRejected).toBe(2);
@@ -109,7 +112,7 @@ describe('CSV and TSV', () => {
     expect(r.rejections[1]?.reason).toMatch(/too many columns/i);
     expect(r.rejections.map((x) => x.code)).toEqual(['missing_columns', 'too_many_columns']);
     const rows = await h.rows(r.out);
-    expect(rows.map((x) => x.a)).toEqual(['1', 'x\ny', '10']);
+    expect(rows.map((x) => x.a)).toEqual(['1', `x${eol}y`, '10']);
     expect(rows.map((x) => x._id)).toEqual(['1', '2', '3']);
   });
 

@@ -458,7 +458,7 @@ async function csvRejects(ctx: Ctx, csv: CsvSource, rejTable: string) {
   const count = await scalar(ctx, `SELECT count(*) FROM ${rej}`);
   const sample = (
     await ctx.sql(
-      `SELECT line - ${h}, column_name, left(csv_line, ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message,
+      `SELECT line - ${h}, column_name, left(ltrim(csv_line, chr(10)), ${VALUE_PREVIEW}), lower(error_type) || ': ' || error_message,
          error_type
        FROM ${rej} ORDER BY line LIMIT ${MAX_REJECTIONS}`,
     )

@@ -136,6 +136,27 @@ describe('encoding detection', () => {
     expect(err.extras).toMatchObject({ offset: bytes.length - 2, line: 3 });
   });
 
+  it('refuses a UTF-8 file with a damaged byte instead of reading it as garbled GB18030, and says where', async () => {
+    // Chinese UTF-8 text, then one byte that is not UTF-8 on line 3: the rest decodes as GB18030 (garbled).
+    const head = Buffer.from('站点名称,地址\n江城区环境监测站,江城区人民路二号\n', 'utf8');
+    const bytes = Buffer.concat([head, Buffer.from('乙站,', 'utf8'), Buffer.from([0xb0, 0xa1]), Buffer.from('\n')]);
+    expect(new TextDecoder('gb18030', { fatal: true }).decode(bytes).length).toBeGreaterThan(0);
+    const err = await appError(() => h.ingest(bytes, 'damaged.csv'));
+    expect(err.code).toBe('invalid_utf8');
+    const offset = head.length + Buffer.byteLength('乙站,');
+    expect(err.extras).toEqual({ offset, line: 3 });
+    expect(err.message).toContain(`up to byte offset ${offset} (line 3)`);
+    // Declared GB18030, the same bytes load as the user says (garbled, their choice).
+    expect((await h.ingest(bytes, 'declared.csv', { encoding: 'gb18030' })).encoding).toBe('gb18030');
+    // GB18030 whose first characters happen to be UTF-8 too (为 and 要 are C2-DF then 80-BF): read as GB18030.
+    const gb = iconv.encode('为要,值\n甲站,1\n乙站,2\n', 'gb18030');
+    expect(gb.subarray(0, 4).toString('utf8')).toHaveLength(2);
+    const r = await h.ingest(gb, 'gb.csv');
+    expect(r.encoding).toBe('gb18030');
+    expect(r.columns.map((c) => c.name)).toEqual(['为要', '值']);
+    expect(r.rowsLoaded).toBe(2);
+  });
+
   it('reads characters cut by the end of a read chunk, in UTF-8 and in GB18030', async () => {
     // Rows whose value starts one, two or three bytes before the end of a chunk (the check and the transcoder read
     // TEXT_CHUNK_BYTES at a time), so that a two-, three- and four-byte character is cut by it.

@@ -666,8 +666,39 @@ export async function prepareTextSource(
       { offset: scan.badOffset, line },
     );
   }
+  // Many characters read as UTF-8 before the bad byte: a UTF-8 file with a damaged byte (or text of another encoding
+  // pasted in), not GB18030, whose Chinese text stops being UTF-8 within a character or two. Read as GB18030 it would
+  // load garbled.
+  const before = await utf8CharsBefore(file, scan.badOffset, UTF8_EVIDENCE);
+  if (before >= UTF8_EVIDENCE) {
+    const line = await lineOfOffset(file, scan.badOffset);
+    throw badFile(
+      'invalid_utf8',
+      `The file reads as UTF-8 up to byte offset ${scan.badOffset} (line ${line}), which is not valid UTF-8: the file is damaged there, or has text in another encoding pasted in (read as GB18030 it would load garbled). Correct that line and save the file as UTF-8, or upload it declared as GB18030 if that is its encoding.`,
+      { offset: scan.badOffset, line },
+    );
+  }
   const { nulOffset } = await transcodeGb18030(file, scratchFile, null, scanHooks);
   return { path: scratchFile, encoding: 'gb18030', hasBom: false, firstNul: await nul(nulOffset) };
+}
+
+/**
+ * Multi-byte UTF-8 characters before a file's first invalid UTF-8 byte that make it a UTF-8 file: GB18030 Chinese
+ * text forms a valid UTF-8 sequence for about one character in seven (a lead byte C2-DF or E0-EF followed by bytes
+ * 80-BF), so eight before the first invalid byte happen by chance in fewer than one file in five million ((1/7)^8).
+ */
+const UTF8_EVIDENCE = 8;
+
+/** Multi-byte characters in the valid UTF-8 bytes [0, upTo) of a file, counted up to `enough` (error path only). */
+async function utf8CharsBefore(file: string, upTo: number, enough: number): Promise<number> {
+  let count = 0;
+  for await (const c of fileChunks(file)) {
+    const end = Math.min(c.end, c.start + (upTo - c.pos));
+    // Each lead byte of a valid sequence starts one character.
+    for (let i = c.start; i < end; i++) if ((c.buf[i] as number) >= 0xc2) if (++count >= enough) return count;
+    if (c.pos + (c.end - c.start) >= upTo) break;
+  }
+  return count;
 }
 
 /** Whether the whole file is UTF-8 without NUL bytes: what a provisional TextSource assumed. */

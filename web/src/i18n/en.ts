@@ -675,6 +675,8 @@ export const en: Record<MessageKey, string> = {
     "The file's encoding is not the one declared (line {line}, byte offset {offset}): check it and upload again",
   'loadError.unknown_encoding':
     'The file is neither UTF-8 nor GB18030/GBK: undecodable bytes at line {line} (byte offset {offset}). Save it as UTF-8 and upload again',
+  'loadError.invalid_utf8':
+    'The file reads as UTF-8 up to line {line} (byte offset {offset}), where a byte is not valid UTF-8: the file is damaged there or has text in another encoding pasted in (read as GB18030 it would be garbled). Correct that line and save the file as UTF-8, or declare GB18030 when uploading if that is its encoding',
   'loadError.unsupported_encoding':
     'This encoding (such as UTF-16) is not supported: save the file as UTF-8 and upload again',
   'loadError.unsupported_format': 'This file format is not supported: save it as .xlsx or .csv',

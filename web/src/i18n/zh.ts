@@ -662,6 +662,8 @@ export const zh = {
     '文件的实际编码与声明的编码不符（第 {line} 行，字节偏移 {offset}）：请确认文件编码后重新上传',
   'loadError.unknown_encoding':
     '文件既不是 UTF-8 也不是 GB18030/GBK：第 {line} 行（字节偏移 {offset}）有无法识别的字节。请另存为 UTF-8 后重新上传',
+  'loadError.invalid_utf8':
+    '文件按 UTF-8 读到第 {line} 行（字节偏移 {offset}）时出现无效字节：该处可能已损坏，或混入了其他编码的文字（按 GB18030 读会成为乱码）。请修正该行并另存为 UTF-8，若文件本是 GB18030 编码，请在上传时声明编码',
   'loadError.unsupported_encoding': '不支持该文件编码（如 UTF-16）：请另存为 UTF-8 后重新上传',
   'loadError.unsupported_format': '不支持该文件格式：请另存为 .xlsx 或 .csv 后上传',
   'loadError.corrupt_xlsx': 'Excel 文件无法读取：文件可能已损坏，或不是 .xlsx 格式',

@@ -788,9 +788,9 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       ['2020年/第一季度', 'decimal'],
       ['2020年/第二季度', 'decimal'],
     ]);
-    // Upsert on 编号: 002 replaced in place, 003 added after it.
-    await load(
-      ['编号;2020年;2020年', ';第一季度;第二季度', '002;9;40', '003;1;2'].join('\n'),
+    // Upsert on 编号: 002 replaced in place, 003 added after it (its second row is the one kept, and the report says so).
+    const upserted = await load(
+      ['编号;2020年;2020年', ';第一季度;第二季度', '002;9;40', '003;7;7', '003;1;2'].join('\n'),
       `?headerRows=2&delimiter=%3B&types=${encodeURIComponent('{"编号":"text"}')}&mode=upsert&key=${encodeURIComponent('编号')}`,
     );
     expect((await rows()).map((r: Record<string, unknown>) => [r._id, r['编号'], r['2020年/第一季度']])).toEqual([
@@ -798,6 +798,10 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       [2, '002', 9],
       [3, '003', 1],
     ]);
+    expect(upserted.ingest.notices).toEqual([
+      expect.objectContaining({ code: 'upsert_repeated_keys', params: { count: 1 } }),
+    ]);
+    expect(upserted.ingest.warnings).toEqual([upserted.ingest.notices[0].message]);
     // reject_row: the row whose value is not a number is reported, not loaded, and the column stays decimal.
     const lines = ['站点,降水量'];
     for (let i = 0; i < 40; i++) lines.push(`站${i},${i}.5`);

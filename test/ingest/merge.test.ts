@@ -32,6 +32,7 @@ describe('mergeVersions', () => {
   it('replace copies the incoming rows', async () => {
     const r = await merge(v1, v2, 'replace', 'r.parquet');
     expect(r.rows).toBe(2);
+    expect(r.notices).toEqual([]);
     expect((await h.rows(out('r.parquet'))).map((x) => x.代码)).toEqual(['B', 'D']);
   });
 
@@ -46,6 +47,19 @@ describe('mergeVersions', () => {
       ['4', 'B', null, '20', '改'],
       ['5', 'D', null, '4', '新'],
     ]);
+    // The report says which columns one side lacks.
+    expect(r.notices).toEqual([
+      {
+        code: 'merge_missing_columns',
+        params: { columns: '名称', count: 1 },
+        message: 'the file has no column 名称 of the current version: the new rows leave it empty',
+      },
+      {
+        code: 'merge_new_columns',
+        params: { columns: '备注', count: 1 },
+        message: 'the file adds column 备注: the rows loaded before leave it empty',
+      },
+    ]);
   });
 
   it('makes a column text when its type changes kind between versions (integers, then dates), in append and upsert', async () => {
@@ -53,6 +67,14 @@ describe('mergeVersions', () => {
     const dates = (await h.ingest('编码,值\nB,2020-12-21\nC,2021-01-05\n', 'd.csv')).out;
     const appended = await merge(ints, dates, 'append', 'k.parquet');
     expect(appended.rows).toBe(4);
+    expect(appended.notices).toEqual([
+      {
+        code: 'merge_widened',
+        params: { column: '值', from: 'integer' },
+        message:
+          "column 值: the current version holds integer values but the file's are not all integer, so the column is text from this version on",
+      },
+    ]);
     expect((await h.schema(out('k.parquet')))['值']).toBe('VARCHAR');
     expect((await h.rows(out('k.parquet'))).map((x) => [x._id, x.编码, x.值])).toEqual([
       ['1', 'A', '44186'],
@@ -60,7 +82,9 @@ describe('mergeVersions', () => {
       ['3', 'B', '2020-12-21'],
       ['4', 'C', '2021-01-05'],
     ]);
-    await merge(ints, dates, 'upsert', 'ku.parquet', ['编码']);
+    expect((await merge(ints, dates, 'upsert', 'ku.parquet', ['编码'])).notices.map((n) => n.code)).toEqual([
+      'merge_widened',
+    ]);
     expect((await h.rows(out('ku.parquet'))).map((x) => [x.编码, x.值])).toEqual([
       ['A', '44186'],
       ['B', '2020-12-21'],
@@ -68,8 +92,37 @@ describe('mergeVersions', () => {
     ]);
     // Numbers of different widths still combine as numbers.
     const decimals = (await h.ingest('编码,值\nD,1.5\n', 'n.csv')).out;
-    await merge(ints, decimals, 'append', 'kn.parquet');
+    expect((await merge(ints, decimals, 'append', 'kn.parquet')).notices).toEqual([]);
     expect((await h.schema(out('kn.parquet')))['值']).toMatch(/^DECIMAL/);
+  });
+
+  it('says how many rows of an upsert repeat a key or have none, and what it did with them', async () => {
+    // B twice (the second wins), C three times, two rows without a key (matched as one key: the last is kept).
+    const file = (await h.ingest('代码,数量\nB,20\nC,30\nB,21\n,1\nC,31\n,2\nC,32\n', 'dup.csv')).out;
+    const r = await merge(v1, file, 'upsert', 'dup.parquet', ['代码']);
+    expect(r.notices.filter((n) => n.code.startsWith('upsert_'))).toEqual([
+      {
+        code: 'upsert_repeated_keys',
+        params: { count: 4 },
+        message:
+          '4 rows of the file repeat the key of a row before them in the file: of each key, the last row is kept',
+      },
+      {
+        code: 'upsert_empty_keys',
+        params: { count: 2, key: '代码' },
+        message: '2 rows of the file have an empty key (代码): an empty key is matched like any other value',
+      },
+    ]);
+    expect((await h.rows(out('dup.parquet'))).map((x) => [x.代码, x.数量])).toEqual([
+      ['A', '1'],
+      ['B', '21'],
+      ['C', '32'],
+      [null, '2'],
+    ]);
+    expect((await merge(v1, v2, 'upsert', 'nodup.parquet', ['代码'])).notices.map((n) => n.code)).toEqual([
+      'merge_missing_columns',
+      'merge_new_columns',
+    ]);
   });
 
   it('upsert replaces rows with the same key in place and appends new keys', async () => {

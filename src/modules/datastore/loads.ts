@@ -11,7 +11,14 @@ import { ownerAlive, THIS_PROCESS, type JobHandler, type JobRunner } from '../..
 import { authorize, requireUser, type Actor } from '../access/index.ts';
 import { getResource, getResourceRow, resourceRef, setDataFlags, updateFieldsFromData } from '../catalogue/index.ts';
 import { runQualityAfterLoad, type QualityRunSummary } from '../governance/index.ts';
-import { ingestFile, mergeVersions, type ColumnType, type IngestResult } from '../ingest/index.ts';
+import {
+  columnTypeOf,
+  ingestFile,
+  mergeVersions,
+  type ColumnType,
+  type IngestResult,
+  type Notice,
+} from '../ingest/index.ts';
 import { datastoreRepo } from './repository.ts';
 import { PLATFORM_COLUMNS } from './read.ts';
 
@@ -132,6 +139,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         const previous = await datastoreRepo.current(db, payload.resourceId);
         let source = building;
         let rows = result.rowsLoaded;
+        let mergeNotices: Notice[] = [];
         if (payload.mode !== 'replace' && previous) {
           const m = await mergeVersions({
             engine: ctx.engine,
@@ -142,6 +150,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
             outFile: merged,
           });
           rows = m.rows;
+          mergeNotices = m.notices;
           source = merged;
         }
         const version = (await datastoreRepo.maxVersion(db, payload.resourceId)) + 1;
@@ -187,11 +196,17 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
             fieldsCreated: false,
           };
           const { rejections, ...ingestSummary } = result;
+          const notices = [...result.notices, ...mergeNotices];
           report = {
             versionId: randomUUID(),
             version,
             rows,
-            ingest: { ...ingestSummary, rejectionsShown: rejections.length },
+            ingest: {
+              ...ingestSummary,
+              notices,
+              warnings: notices.map((n) => n.message),
+              rejectionsShown: rejections.length,
+            },
             fieldSync,
           };
           const at = nowIso();
@@ -277,21 +292,9 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
 }
 
 async function readParquetColumns(ctx: AppContext, file: string): Promise<{ name: string; type: string }[]> {
-  const typeOf = (duck: string): ColumnType =>
-    /INT/.test(duck)
-      ? 'integer'
-      : /DOUBLE|DECIMAL|FLOAT/.test(duck)
-        ? 'decimal'
-        : duck === 'BOOLEAN'
-          ? 'boolean'
-          : duck === 'DATE'
-            ? 'date'
-            : /TIMESTAMP/.test(duck)
-              ? 'datetime'
-              : 'text';
   return ctx.engine.withConnection(async (c) => {
     const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($1)`, [file]);
-    return r.getRowObjects().map((o) => ({ name: String(o.column_name), type: typeOf(String(o.column_type)) }));
+    return r.getRowObjects().map((o) => ({ name: String(o.column_name), type: columnTypeOf(String(o.column_type)) }));
   });
 }
 

@@ -18,5 +18,5 @@ export type {
 } from './types.ts';
 export { GEOJSON_COLUMNS, MAX_REJECTIONS, NOTICE_CODES, REJECTION_CODES } from './types.ts';
 export { ingestFile } from './ingest.ts';
-export { mergeVersions, type MergeOptions } from './merge.ts';
+export { columnTypeOf, mergeVersions, type MergeOptions } from './merge.ts';
 export { rejectionsToCsv, type StoredRejection } from './report.ts';

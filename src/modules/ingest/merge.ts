@@ -10,6 +10,8 @@ import {
   type DataEngine,
 } from '../../platform/duckdb/index.ts';
 import { badRequest } from '../../platform/http/errors.ts';
+import { notice } from './errors.ts';
+import type { ColumnType, Notice } from './types.ts';
 
 export interface MergeOptions {
   engine: DataEngine;
@@ -27,13 +29,26 @@ async function describe(conn: DuckDBConnection, from: string): Promise<{ name: s
   return r.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
 }
 
+/** The column type a DuckDB type stands for in a table version. */
+export function columnTypeOf(duck: string): ColumnType {
+  if (/INT/.test(duck)) return 'integer';
+  if (/DOUBLE|DECIMAL|FLOAT/.test(duck)) return 'decimal';
+  if (duck === 'BOOLEAN') return 'boolean';
+  if (duck === 'DATE') return 'date';
+  if (/TIMESTAMP/.test(duck)) return 'datetime';
+  return 'text';
+}
+
+const listed = (names: string[]) => names.join(', ');
+
 /**
  * Combines the previous version with an incoming load into a new Parquet file, all in DuckDB.
  * Columns are unioned by name (previous order first; a column missing on one side is NULL) and
  * `_id` is renumbered 1..n in the result's order and stored. Either input may store `_id` or leave it to its rows'
- * positions (dataFileSql).
+ * positions (dataFileSql). `notices`: what the merge did that the load's report must say (a column made text, columns
+ * one side lacks, repeated or empty keys of an upsert).
  */
-export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number }> {
+export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number; notices: Notice[] }> {
   const partial = path.join(
     path.dirname(opts.outFile),
     `.${path.basename(opts.outFile)}.${crypto.randomBytes(6).toString('hex')}.partial`,
@@ -41,6 +56,7 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
   try {
     let inc = dataFileSql(opts.incoming, await opts.engine.idStored(opts.incoming));
     let prev = opts.previous === null ? null : dataFileSql(opts.previous, await opts.engine.idStored(opts.previous));
+    const notices: Notice[] = [];
     const rows = await opts.engine.withConnection(async (conn) => {
       let query: string;
       if (opts.mode === 'replace' || prev === null) {
@@ -72,6 +88,35 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
                     : quoteIdent(c.name),
                 )
                 .join(', ')} FROM ${from})`;
+        for (const c of prevCols.filter((p) => asText.has(p.name))) {
+          const from = columnTypeOf(c.type);
+          notices.push(
+            notice(
+              'merge_widened',
+              { column: c.name, from },
+              `column ${c.name}: the current version holds ${from} values but the file's are not all ${from}, so the column is text from this version on`,
+            ),
+          );
+        }
+        const has = (cols: { name: string }[], name: string) => cols.some((c) => c.name === name);
+        const missing = prevCols.filter((c) => c.name !== '_id' && !has(incCols, c.name)).map((c) => c.name);
+        const added = incCols.filter((c) => c.name !== '_id' && !has(prevCols, c.name)).map((c) => c.name);
+        if (missing.length > 0)
+          notices.push(
+            notice(
+              'merge_missing_columns',
+              { columns: listed(missing), count: missing.length },
+              `the file has no column ${listed(missing)} of the current version: the new rows leave it empty`,
+            ),
+          );
+        if (added.length > 0)
+          notices.push(
+            notice(
+              'merge_new_columns',
+              { columns: listed(added), count: added.length },
+              `the file adds column ${listed(added)}: the rows loaded before leave it empty`,
+            ),
+          );
         prev = widened(prev, prevCols);
         inc = widened(inc, incCols);
         const out = `row_number() OVER (ORDER BY __g, __o) AS _id${cols.length > 0 ? ', ' + cols.join(', ') : ''}`;
@@ -92,6 +137,29 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
               })
               .join(' AND ');
           const keyList = key.map(quoteIdent).join(', ');
+          const [repeated, empty] = (
+            (
+              await conn.runAndReadAll(
+                `SELECT count(*) - count(DISTINCT row(${keyList})), count_if(${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) FROM ${inc}`,
+              )
+            ).getRows()[0] ?? []
+          ).map(Number);
+          if (repeated)
+            notices.push(
+              notice(
+                'upsert_repeated_keys',
+                { count: repeated },
+                `${repeated} rows of the file repeat the key of a row before them in the file: of each key, the last row is kept`,
+              ),
+            );
+          if (empty)
+            notices.push(
+              notice(
+                'upsert_empty_keys',
+                { count: empty, key: listed(key) },
+                `${empty} rows of the file have an empty key (${listed(key)}): an empty key is matched like any other value`,
+              ),
+            );
           // Incoming duplicates of a key: the last one wins. Replaced rows keep the first position of
           // their key in the previous version; new keys follow in incoming order.
           query = `WITH p AS (SELECT * FROM ${prev}),
@@ -110,7 +178,7 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number 
       return Number(r.getRows()[0]?.[0] ?? 0);
     });
     await fsp.rename(partial, opts.outFile);
-    return { rows };
+    return { rows, notices };
   } catch (err) {
     await fsp.rm(partial, { force: true });
     throw err;

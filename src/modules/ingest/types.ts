@@ -81,6 +81,11 @@ export const NOTICE_CODES = [
   'misfits_kept_as_text',
   'excel_serial_dates',
   'line_ends_normalized',
+  'merge_widened',
+  'merge_missing_columns',
+  'merge_new_columns',
+  'upsert_repeated_keys',
+  'upsert_empty_keys',
 ] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 

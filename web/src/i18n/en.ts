@@ -664,6 +664,15 @@ export const en: Record<MessageKey, string> = {
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",
+  'notice.merge_widened':
+    'Column “{column}” held {from} values, but not all of the file’s values are {from}: the column is text from this version on',
+  'notice.merge_missing_columns':
+    'The file lacks column(s) {columns} of the current version: the new rows leave them empty',
+  'notice.merge_new_columns': 'The file adds column(s) {columns}: the rows loaded before leave them empty',
+  'notice.upsert_repeated_keys':
+    '{count} rows of the file repeat the key of a row before them: of each key, the last row is kept',
+  'notice.upsert_empty_keys':
+    '{count} rows of the file have an empty key ({key}): an empty key is matched like any other value',
   'loadError.detail': 'Original message',
   'loadError.empty_file': 'The file is empty or has no header row',
   'loadError.bad_header': 'Header row {row} has a different number of fields than the others',

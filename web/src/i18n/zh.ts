@@ -651,6 +651,11 @@ export const zh = {
   'notice.excel_serial_dates': '列“{column}”中的五位数已按 Excel 日期序号读取（44186 = 2020-12-21）',
   'notice.line_ends_normalized':
     '文件的换行符不一致（第 {line} 行以 {then} 结尾，之前各行以 {first} 结尾），已统一按 LF 读取（改动 {changed} 处）',
+  'notice.merge_widened': '列“{column}”原为{from}，本次文件中的值不全是{from}，从此版本起该列改为文本',
+  'notice.merge_missing_columns': '文件缺少当前版本的列：{columns}，新增的行中这些列为空',
+  'notice.merge_new_columns': '文件新增了列：{columns}，此前已导入的行中这些列为空',
+  'notice.upsert_repeated_keys': '文件中有 {count} 行的主键与前面的行重复：每个主键只保留最后一行',
+  'notice.upsert_empty_keys': '文件中有 {count} 行的主键（{key}）为空：空主键与其他值一样参与匹配',
   'loadError.detail': '原文',
   'loadError.empty_file': '文件为空，或没有表头行',
   'loadError.bad_header': '第 {row} 行表头的字段数与其他表头行不同',

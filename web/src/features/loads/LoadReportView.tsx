@@ -16,8 +16,11 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
   const { t, tx, lang } = useI18n();
   const typeName = (type: string) => tx(`coltype.${type}`, type);
   // Parameters as worded: a column type by its name in the user's language.
-  const words = (params: Record<string, string | number> = {}) =>
-    'type' in params ? { ...params, type: typeName(String(params.type)) } : params;
+  const words = (params: Record<string, string | number> = {}) => ({
+    ...params,
+    ...('type' in params ? { type: typeName(String(params.type)) } : {}),
+    ...('from' in params ? { from: typeName(String(params.from)) } : {}),
+  });
   const noticeText = (n: Notice) => tx(`notice.${n.code}`, n.message, words(n.params));
   const problem = (x: Rejection) =>
     x.code

@@ -202,6 +202,14 @@ describe('type inference', () => {
     ]);
     expect((await h.rows(widen.out)).map((x) => x.amount)).toEqual(['5', null, '7']);
     expect(widen.columns[1]?.nullCount).toBe(1);
+    // The warning says so too: values lost to a forced type are never only in the rejection list.
+    expect(widen.notices).toEqual([
+      {
+        code: 'misfits_nulled',
+        params: { column: 'amount', count: 1, type: 'decimal' },
+        message: 'column amount: 1 value(s) are not decimal, the type asked for; they were stored as NULL',
+      },
+    ]);
 
     const strict = await h.ingest(text, 'o2.csv', {
       typeOverrides: { amount: 'integer' },
@@ -209,6 +217,9 @@ describe('type inference', () => {
     });
     expect([strict.rowsLoaded, strict.rowsRejected]).toEqual([2, 1]);
     expect(strict.rejections[0]).toMatchObject({ row: 2, column: 'amount', value: 'x' });
+    expect(strict.notices.map((n) => [n.code, n.params])).toEqual([
+      ['misfits_rejected', { column: 'amount', count: 1, type: 'integer' }],
+    ]);
   });
 
   it('refuses an override for a column the file does not have', async () => {

@@ -521,7 +521,24 @@ export function chooseType(
   }
   if (override) {
     const p = planFor(override, s);
-    return { ...p, mayReject: override !== 'text' && fitCount(override, s) < s.nonNull, warning: null };
+    const misfits = override === 'text' ? 0 : s.nonNull - fitCount(override, s);
+    if (misfits === 0) return { ...p, mayReject: false, warning: null };
+    return {
+      ...p,
+      mayReject: true,
+      warning:
+        policy === 'reject_row'
+          ? notice(
+              'misfits_rejected',
+              { column: name, count: misfits, type: override },
+              `column ${name}: ${misfits} value(s) are not ${override}; their rows were rejected`,
+            )
+          : notice(
+              'misfits_nulled',
+              { column: name, count: misfits, type: override },
+              `column ${name}: ${misfits} value(s) are not ${override}, the type asked for; they were stored as NULL`,
+            ),
+    };
   }
   if (s.nonNull === 0) return { ...planFor('text', s), mayReject: false, warning: null };
   const idReason = looksLikeIdentifier(name, s);

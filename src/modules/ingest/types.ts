@@ -79,6 +79,7 @@ export const NOTICE_CODES = [
   'more_rejected_than_loaded',
   'misfits_rejected',
   'misfits_kept_as_text',
+  'misfits_nulled',
   'excel_serial_dates',
   'line_ends_normalized',
   'merge_widened',

@@ -661,6 +661,8 @@ export const en: Record<MessageKey, string> = {
   'notice.misfits_rejected': 'Column {column}: {count} value(s) are not {type}; their rows were rejected',
   'notice.misfits_kept_as_text':
     'Column {column}: {count} of {of} value(s) are not {type}; the column was kept as text',
+  'notice.misfits_nulled':
+    'Column “{column}”: {count} value(s) are not {type}, the type asked for; they were stored as NULL',
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",

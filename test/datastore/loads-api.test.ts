@@ -583,6 +583,17 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect([empty.state, empty.error.code]).toEqual(['failed', 'no_data']);
     expect(await versions()).toEqual(before);
     expect(((await rows()).records as Record<string, unknown>[]).map((r) => r['编号'])).toEqual(['1', '2']);
+    // A file whose every row is rejected (here, a semicolon file read with a comma: one field where the header has
+    // three) fails too, naming the first rejected row, instead of becoming an empty current version.
+    const rejectedAll = await load('编号,内容,备注\n3;长;无\n4;短;无\n', '分号.csv');
+    expect([rejectedAll.state, rejectedAll.error.code]).toEqual(['failed', 'all_rows_rejected']);
+    expect(rejectedAll.error).toMatchObject({ rejected: 2, row: 1, value: '3;长;无' });
+    expect(rejectedAll.error.message).toMatch(/^Every one of the 2 data rows was rejected.* The first: data row 1/);
+    expect(await versions()).toEqual(before);
+    // A header with no rows still loads, with a warning: a table can be empty for a period.
+    const headerOnly = await load('编号,内容\n', '只有表头.csv');
+    expect([headerOnly.state, headerOnly.result.rows]).toEqual(['succeeded', 0]);
+    expect(headerOnly.result.ingest.notices.map((n: { code: string }) => n.code)).toEqual(['no_data_rows']);
 
     // GeoJSON features with invalid geometry are reported with their reason; the others load.
     const feature = (n: number, geometry: unknown) => ({ type: 'Feature', properties: { 编号: n }, geometry });

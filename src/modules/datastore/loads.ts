@@ -131,6 +131,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         },
       });
       if (signal.aborted) throw new AppError(409, 'cancelled', 'Cancelled by the user');
+      if (result.rowsLoaded === 0 && result.rowsRejected > 0) throw allRowsRejected(result);
       // Loads of one table through several server processes may overlap. The switch succeeds only against the version
       // this load was built on; otherwise it is built again on the newer one (a new merge for append and upsert).
       let report: LoadReport;
@@ -289,6 +290,26 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
       for (const f of fs.readdirSync(tableDir)) if (mine(f)) fs.rmSync(path.join(tableDir, f), { force: true });
     },
   };
+}
+
+/**
+ * A file whose every data row was rejected is a failed load, not an empty version: a wrong delimiter, header row count,
+ * encoding or forced type, far more often than a table meant to be empty (a file with a header and no rows loads).
+ */
+function allRowsRejected(result: IngestResult): AppError {
+  const first = result.rejections[0];
+  const where = first
+    ? ` The first: data row ${first.row}${first.column ? `, column ${first.column}` : ''}: ${first.reason}.`
+    : '';
+  return new AppError(
+    422,
+    'all_rows_rejected',
+    `Every one of the ${result.rowsRejected} data rows was rejected, so nothing was loaded and the current version stays.${where} Check the delimiter, the header rows, the encoding and any type you forced.`,
+    {
+      rejected: result.rowsRejected,
+      ...(first ? { row: first.row, column: first.column ?? undefined, value: first.value } : {}),
+    },
+  );
 }
 
 async function readParquetColumns(ctx: AppContext, file: string): Promise<{ name: string; type: string }[]> {

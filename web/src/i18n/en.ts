@@ -680,6 +680,8 @@ export const en: Record<MessageKey, string> = {
   'loadError.bad_header': 'Header row {row} has a different number of fields than the others',
   'loadError.header_too_large': 'The header row is too long: is the delimiter or quoting wrong?',
   'loadError.too_many_columns': 'The file has {columns} columns; at most {limit} are supported: split or transpose it',
+  'loadError.all_rows_rejected':
+    'All {rejected} data rows were rejected (the first at data row {row}): nothing was loaded and the current version stays. Check the delimiter, the header rows, the encoding and any type you forced',
   'loadError.unbalanced_quote': 'Unbalanced quote at data row {row} (line {line}, byte offset {offset})',
   'loadError.invalid_csv': 'The file could not be read as CSV',
   'loadError.encoding_mismatch':

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
 
@@ -41,17 +42,33 @@ describe('JSON and NDJSON', () => {
   });
 
   it('names the line of invalid NDJSON', async () => {
-    const err = await appError(() => h.ingest('{"a":1}\n{"a":2}\n{"a":3 "b":1}\n{"a":4}\n', 'c.ndjson'));
+    const text = '{"a":1}\n{"a":2}\n{"a":3 "b":1}\n{"a":4}\n';
+    const err = await appError(() => h.ingest(text, 'c.ndjson'));
     expect(err.code).toBe('invalid_json');
-    expect(err.extras.line).toBe(3);
-    expect(err.message).toMatch(/c\.ndjson at line 3/);
+    // The byte where the record stops being JSON: the quote that should have been a comma.
+    expect(err.extras).toEqual({ line: 3, offset: text.indexOf('"b"') });
+    expect(err.message).toMatch(/c\.ndjson at line 3 \(byte offset 23\)/);
     expect(leftovers(h)).toEqual([]);
+  });
+
+  it.each([
+    ['UTF-8', (t: string) => Buffer.from(t)],
+    ['GB18030', (t: string) => iconv.encode(t, 'gb18030')],
+  ])('names the line and byte of invalid %s NDJSON as in the file, blank lines and CR LF included', async (_, enc) => {
+    // DuckDB counts the lines that are not blank (the broken record is its third); the file's line 5.
+    const file = enc('{"站":"甲"}\r\n\r\n  \r\n{"站":"乙"}\r\n{"站":"丙" "值":1}\r\n');
+    const err = await appError(() => h.ingest(file, 'blank.ndjson'));
+    const offset = file.indexOf(enc('"值"'));
+    expect(err.extras).toEqual({ line: 5, offset });
+    expect(err.message).toContain(`at line 5 (byte offset ${offset})`);
   });
 
   it('names the record of invalid JSON mid-array', async () => {
     const err = await appError(() => h.ingest('[{"a":1},\n{"a":2},\n{"a":3 "b":4}]', 'd.json'));
     expect(err.code).toBe('invalid_json');
     expect(err.message).toMatch(/d\.json at record 3 /);
+    // The byte counts within the record (there is no line to name in an array).
+    expect(err.extras).toEqual({ record: 3, offsetInRecord: expect.any(Number) });
   });
 });
 

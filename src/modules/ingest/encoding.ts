@@ -190,6 +190,29 @@ async function offsetOfLine(file: string, line: number): Promise<number> {
 }
 
 /**
+ * The `n`th line of a file that is not blank (spaces, tabs or a CR only): its 1-based number among all lines and the
+ * offset where it starts; null if the file has fewer. Reads the file up to it (error paths only).
+ */
+export async function nonBlankLine(file: string, n: number): Promise<{ line: number; start: number } | null> {
+  let line = 1;
+  let start = 0;
+  let blank = true;
+  let seen = 0;
+  for await (const c of fileChunks(file)) {
+    for (let i = c.start; i < c.end; i++) {
+      const b = c.buf[i] as number;
+      if (b === 0x0a) {
+        if (!blank && ++seen === n) return { line, start };
+        line++;
+        start = c.pos + (i - c.start) + 1;
+        blank = true;
+      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) blank = false;
+    }
+  }
+  return !blank && seen + 1 === n ? { line, start } : null;
+}
+
+/**
  * Where a byte of a copy of a file lies in the file as sent, for the messages of errors found in the copy. The copy
  * has the file's lines (the file transcoded from GB18030 to UTF-8, or with its line ends changed by normalizeLineEnds:
  * only a line's end changes), so the byte is on the same line, after that line's bytes before it in the file's own

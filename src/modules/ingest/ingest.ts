@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -20,6 +21,7 @@ import { badFile, cancelled, notice, throwIfAborted } from './errors.ts';
 import {
   lineOfOffset,
   mixedLineEnd,
+  nonBlankLine,
   offsetInOriginal,
   normalizeLineEnds,
   prepareTextSource,
@@ -194,7 +196,7 @@ async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<Inges
       const result = await loadWithLineEndsNormalized(opts, format, size, work);
       if (result) return result;
     }
-    throw translateError(err, opts.originalName, format);
+    throw await translateError(err, opts, work, format);
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
   }
@@ -314,7 +316,7 @@ async function prepareText(ctx: Ctx, provisional = false) {
   const src = await prepareTextSource(
     ctx.opts.filePath,
     ctx.opts.encoding,
-    path.join(ctx.work, 'utf8.txt'),
+    path.join(ctx.work, TRANSCODED),
     { signal: ctx.opts.signal, onBytes: (n) => ctx.progress('reading', n, 0) },
     // The sample's rows usually lie in these bytes; whatever it read past them is checked before it is trusted.
     provisional ? CSV_BUFFER_BYTES : undefined,
@@ -1319,9 +1321,31 @@ async function inOriginal<T>(what: T, copy: string, original: string): Promise<T
 
 const isNotice = (x: unknown): x is Notice => typeof x === 'object' && x !== null && 'code' in x && 'params' in x;
 
+/** The scratch file a text source is transcoded into (GB18030 to UTF-8), in the load's work directory. */
+const TRANSCODED = 'utf8.txt';
+
+/**
+ * Where NDJSON's `n`th record (DuckDB counts lines that are not blank) and the 1-based byte `byte` in it lie in the
+ * file as sent: its physical line and byte offset. `work` may hold the UTF-8 copy DuckDB read instead of the file.
+ */
+async function ndjsonPlace(filePath: string, work: string, n: number, byte: number) {
+  const copy = path.join(work, TRANSCODED);
+  const read = fs.existsSync(copy) ? copy : filePath;
+  const at = await nonBlankLine(read, n);
+  if (!at) return null;
+  const offset = at.start + Math.max(0, byte - 1);
+  return read === filePath ? { line: at.line, offset } : offsetInOriginal(read, offset, filePath, 'gb18030');
+}
+
 /** Turns DuckDB reader errors about the file into AppErrors that name where it went wrong. */
-function translateError(err: unknown, originalName: string, format: SourceFormat | null): unknown {
+async function translateError(
+  err: unknown,
+  opts: Pick<IngestOptions, 'filePath' | 'originalName'>,
+  work: string,
+  format: SourceFormat | null,
+): Promise<unknown> {
   if (err instanceof AppError) return err;
+  const { originalName } = opts;
   const message = messageOf(err);
   const json = /Malformed JSON in file "[^"]*", at byte (\d+) in (record\/value|line) (\d+): (.*)/s.exec(message);
   if (json) {
@@ -1329,13 +1353,20 @@ function translateError(err: unknown, originalName: string, format: SourceFormat
     const where = format === 'geojson' ? 'feature' : json[2] === 'line' ? 'line' : 'record';
     // DuckDB 1.5 reports the record/line after the broken one (measured: an error in line 1 says line 2).
     const position = Math.max(1, Number(json[3]) - 1);
+    const what = (json[4] ?? '').trim();
+    const place = where === 'line' ? await ndjsonPlace(opts.filePath, work, position, Number(json[1])) : null;
+    if (place) {
+      return badFile(
+        'invalid_json',
+        `Invalid JSON in ${originalName} at line ${place.line} (byte offset ${place.offset}): ${what}`,
+        { line: place.line, offset: place.offset },
+      );
+    }
+    // Within a record of an array or a GeoJSON feature: the byte counts from the record's start.
     return badFile(
       'invalid_json',
-      `Invalid JSON in ${originalName} at ${where} ${position} (near byte ${json[1]} of it): ${(json[4] ?? '').trim()}`,
-      {
-        [where]: position,
-        offset: Number(json[1]),
-      },
+      `Invalid JSON in ${originalName} at ${where} ${position} (near byte ${json[1]} of it): ${what}`,
+      { [where]: position, offsetInRecord: Number(json[1]) },
     );
   }
   if (/JSON/.test(message) && /Invalid Input Error/.test(message)) {

@@ -450,6 +450,15 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect((await upload(transMember, CSV)).statusCode).toBe(403);
     expect((await upload(ANON, CSV)).statusCode).toBe(401);
     expect((await upload(steward, CSV, 'a.csv', '?mode=upsert')).json().code).toBe('validation_failed');
+    // A value outside a list: the answer names the list, in the query string and in a form field alike.
+    expect((await upload(steward, CSV, 'a.csv', '?mode=merge')).json()).toMatchObject({
+      code: 'invalid_request',
+      field: 'querystring/mode',
+      detail: 'querystring/mode: must be one of: replace, append, upsert',
+    });
+    expect((await upload(steward, CSV, 'a.csv', '', resourceId, { encoding: 'latin1' })).json().detail).toBe(
+      'body/encoding: must be one of: utf-8, gb18030, gbk',
+    );
     expect((await upload(steward, CSV, 'a.csv', '?types=notjson')).json().code).toBe('invalid_types');
     // The same options as form fields (as the portal sends them) get the same checks, before anything is uploaded.
     const withFields = (fields: Record<string, string>) => upload(steward, CSV, 'a.csv', '', resourceId, fields);

@@ -40,10 +40,12 @@ const COLUMN_TYPES = ['integer', 'decimal', 'boolean', 'date', 'datetime', 'text
  */
 function checkedFields(fields: Record<string, string>): Record<string, string | number> {
   const converted = Value.Convert(LoadQuery, fields) as Record<string, string | number>;
-  const errors = [...Value.Errors(LoadQuery, converted)].map((e) => ({
-    field: `body${e.path}`,
-    message: e.message,
-  }));
+  const errors = [...Value.Errors(LoadQuery, converted)].map((e) => {
+    // A value outside a list of allowed ones: name the list, as the query string's check does.
+    const anyOf = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf;
+    const list = anyOf?.every((s) => s.const !== undefined) ? anyOf.map((s) => String(s.const)) : null;
+    return { field: `body${e.path}`, message: list ? `must be one of: ${list.join(', ')}` : e.message };
+  });
   const first = errors[0];
   if (first) throw badRequest('invalid_request', `${first.field}: ${first.message}`, { field: first.field, errors });
   return converted;

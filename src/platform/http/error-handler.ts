@@ -23,11 +23,23 @@ export function toProblem(err: unknown, req?: FastifyRequest): Problem {
   });
   if (err instanceof AppError) return base(err.status, err.code, err.message, err.extras);
   const fe = err as FastifyError & {
-    validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[];
+    validation?: { keyword?: string; instancePath?: string; params?: Record<string, unknown>; message?: string }[];
     validationContext?: string;
   };
   if (fe && Array.isArray(fe.validation)) {
-    const errors = fe.validation.map((v) => {
+    // A value outside a list of allowed ones fails each `const` of an anyOf, then the anyOf: one error naming the list.
+    const allowed = new Map<string, unknown[]>();
+    for (const v of fe.validation)
+      if (v.keyword === 'const' && v.params && 'allowedValue' in v.params) {
+        const at = v.instancePath ?? '';
+        allowed.set(at, [...(allowed.get(at) ?? []), v.params.allowedValue]);
+      }
+    const validation = fe.validation.flatMap((v) => {
+      const list = allowed.get(v.instancePath ?? '');
+      if (!list || (v.keyword !== 'const' && v.keyword !== 'anyOf')) return [v];
+      return v.keyword === 'anyOf' ? [{ ...v, message: `must be one of: ${list.map(String).join(', ')}` }] : [];
+    });
+    const errors = validation.map((v) => {
       const extra =
         v.params && typeof v.params.additionalProperty === 'string'
           ? `/${v.params.additionalProperty}`

@@ -527,6 +527,15 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
       const job = await waitJob(steward, res.json().job.id);
       expect([name, job.state, job.error?.code]).toEqual([name, 'failed', code]);
       expect(job.error.message.length).toBeGreaterThan(10);
+      // The downloadable report of a failed load says it failed, where and why.
+      const csv = await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${job.id}/report?format=csv` });
+      const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
+      expect(lines[0]).toBe('行号,列,值,问题,原文');
+      expect(lines[1]).toContain(',导入失败，当前版本未变,');
+      if (code === 'unbalanced_quote')
+        expect(lines[1]).toMatch(
+          /^1,,,导入失败，当前版本未变,"Unbalanced quote at data row 1 \(line 2, byte offset 17\)/,
+        );
       expect(await currentVersion()).toEqual(before);
       expect(await servedRows()).toEqual(rowsBefore);
     }

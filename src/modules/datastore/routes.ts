@@ -8,7 +8,7 @@ import { IdParams, strictObject } from '../../platform/http/schemas.ts';
 import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
 import { authorize, can, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
-import { rejectionsToCsv, type ColumnType, type StoredRejection } from '../ingest/index.ts';
+import { rejectionsToCsv, type ColumnType, type LoadFailure, type StoredRejection } from '../ingest/index.ts';
 import { startLoad, type LoadOptions } from './loads.ts';
 import { parseRowsRequest, runRowsQuery } from './query/index.ts';
 import { logExchange, readableTable } from './read.ts';
@@ -281,7 +281,13 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="load-report-${job.id}.csv"`)
-          .send(rejectionsToCsv(report.rejections ?? [], req.query.lang));
+          .send(
+            rejectionsToCsv(
+              report.rejections ?? [],
+              req.query.lang,
+              job.state === 'failed' && job.error ? (job.error as LoadFailure) : undefined,
+            ),
+          );
       }
       return report;
     },

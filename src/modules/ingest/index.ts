@@ -19,4 +19,4 @@ export type {
 export { GEOJSON_COLUMNS, MAX_REJECTIONS, NOTICE_CODES, REJECTION_CODES } from './types.ts';
 export { ingestFile } from './ingest.ts';
 export { columnTypeOf, mergeVersions, type MergeOptions } from './merge.ts';
-export { rejectionsToCsv, type StoredRejection } from './report.ts';
+export { rejectionsToCsv, type LoadFailure, type StoredRejection } from './report.ts';

@@ -16,7 +16,13 @@ export type ReportLang = 'zh' | 'en';
  */
 const WORDS: Record<
   ReportLang,
-  { header: string[]; problems: Record<RejectionCode, string>; nulled: string; types: Record<ColumnType, string> }
+  {
+    header: string[];
+    problems: Record<RejectionCode, string>;
+    nulled: string;
+    failed: string;
+    types: Record<ColumnType, string>;
+  }
 > = {
   zh: {
     header: ['行号', '列', '值', '问题', '原文'],
@@ -34,6 +40,7 @@ const WORDS: Record<
       unreadable_row: '无法读取此行',
     },
     nulled: '不是有效的{type}，已存为空值',
+    failed: '导入失败，当前版本未变',
     types: { integer: '整数', decimal: '小数', boolean: '布尔值', date: '日期', datetime: '日期时间', text: '文本' },
   },
   en: {
@@ -52,6 +59,7 @@ const WORDS: Record<
       unreadable_row: 'Row could not be read',
     },
     nulled: 'Not a valid {type}; stored as empty',
+    failed: 'The load failed; the current version is unchanged',
     types: {
       integer: 'integer',
       decimal: 'decimal',
@@ -75,11 +83,31 @@ function problem(x: StoredRejection, lang: ReportLang): string {
   return text.replace('{type}', w.types[type as ColumnType] ?? type);
 }
 
-/** The downloadable rejection report: UTF-8 with a BOM so Excel shows Chinese text correctly. */
-export function rejectionsToCsv(r: StoredRejection[], lang: ReportLang = 'zh'): string {
+/** Why a load failed, as its job keeps it: the message and, when the error names them, where. */
+export interface LoadFailure {
+  message: string;
+  row?: unknown;
+  column?: unknown;
+  value?: unknown;
+}
+
+const cell = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : null);
+
+/**
+ * The downloadable rejection report: UTF-8 with a BOM so Excel shows Chinese text correctly. A failed load's report
+ * has one line saying so, with the error's place and message.
+ */
+export function rejectionsToCsv(r: StoredRejection[], lang: ReportLang = 'zh', failure?: LoadFailure): string {
   const lines = [
     WORDS[lang].header.join(','),
     ...r.map((x) => [x.row, x.column, x.value, problem(x, lang), x.reason].map(field).join(',')),
+    ...(failure
+      ? [
+          [cell(failure.row), cell(failure.column), cell(failure.value), WORDS[lang].failed, failure.message]
+            .map(field)
+            .join(','),
+        ]
+      : []),
   ];
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }

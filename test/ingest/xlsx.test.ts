@@ -56,6 +56,28 @@ describe('XLSX', () => {
     expect(leftovers(h)).toEqual([]);
   });
 
+  it('names a rejected value by its row in the sheet, as Excel numbers it (title, header and empty rows counted)', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('降水');
+      ws.getRow(1).values = ['2021年各区降水量'];
+      ws.getRow(2).values = ['地区', '降水量'];
+      ws.getRow(3).values = ['越秀区', 12.5];
+      ws.getRow(4).values = ['海珠区', 3];
+      // Row 5 is empty; row 6 holds the value that is not a number.
+      ws.getRow(6).values = ['白云区', '缺测'];
+      ws.getRow(7).values = ['黄埔区', 8.25];
+    });
+    const r = await h.ingest(buf, '降水.xlsx', { typeOverrides: { 降水量: 'decimal' }, badValuePolicy: 'reject_row' });
+    expect(r.rejections).toEqual([
+      expect.objectContaining({ row: 6, column: '降水量', value: '缺测', code: 'bad_value' }),
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x._id, x.地区])).toEqual([
+      ['1', '越秀区'],
+      ['2', '海珠区'],
+      ['3', '黄埔区'],
+    ]);
+  });
+
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('登记');

@@ -83,7 +83,7 @@ interface Stage {
    * the final COPY). row_number() OVER () would make those single-threaded, so CSV gives its reader here.
    */
   rows?: string;
-  /** SQL mapping __rid to the 1-based source data row, for reports. */
+  /** SQL mapping __rid to the row a report names: the 1-based data row, or for Excel the row number in the sheet. */
   srcRow: (rid: string) => string;
   extras: { name: string; col: string }[];
   /** Rows dropped while reading (ragged CSV rows, invalid features...). */
@@ -554,17 +554,18 @@ async function stageExcel(ctx: Ctx): Promise<Stage> {
   checkWidth(width, `sheet ${x.sheet}`);
   const table = `${ctx.db}.raw`;
   // parallel = false: null_padding and quoted line breaks do not mix in the parallel reader.
+  // Each staged row starts with its row number in the sheet: rejections name the row the user sees in Excel.
   await ctx.sql(
     `CREATE TABLE ${table} AS SELECT * FROM read_csv(${quoteLiteral(csvPath)}, header = false, auto_detect = false,
-      columns = ${columnsParam(width)}, delim = ',', quote = '"', escape = '"', null_padding = true, parallel = false,
-      max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES})`,
+      columns = {'__sheet_row': 'BIGINT', ${columnsParam(width).slice(1)}, delim = ',', quote = '"', escape = '"',
+      null_padding = true, parallel = false, max_line_size = ${MAX_FIELD_BYTES}, buffer_size = ${CSV_BUFFER_BYTES})`,
   );
   const headers = Array.from({ length: width }, (_, i) => x.headers[i] ?? '');
   return {
-    from: `(SELECT rowid AS __rid, * FROM ${table})`,
+    from: `(SELECT rowid AS __rid, * EXCLUDE (__sheet_row) FROM ${table})`,
     headers,
     where: `__rid < ${x.dataRows}`,
-    srcRow: (rid) => `(${rid} + 1)`,
+    srcRow: (rid) => `(SELECT __sheet_row FROM ${table} WHERE rowid = ${rid})`,
     extras: [],
     pre: { count: 0, sample: [] },
     encoding: null,

@@ -147,22 +147,24 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         for await (const _row of ws) throwIfAborted(opts.signal); // drain: the zip is read in order
         continue;
       }
-      const head: Cell[][] = [];
+      // Rows before the header is decided, with their row number in the sheet.
+      const head: { cells: Cell[]; number: number }[] = [];
       let headers: string[] | null = null;
       let width = 0;
       let written = 0;
       let dataRows = 0;
-      const writeRow = async (cells: Cell[]) => {
+      // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
+      const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
         written++;
         const text = cells[cells.find((c) => c !== null) === undefined ? 0 : cells.findIndex((c) => c !== null)];
         const isNote = nonEmpty(cells) <= 2 && text !== null && text !== undefined && NOTE_ROW.test(text);
         if (!isNote) dataRows = written;
-        await out.write(cells.map(csvField).join(',') + '\n');
+        await out.write(`${number},${cells.map(csvField).join(',')}\n`);
       };
       const decideHeader = async () => {
-        const maxCells = Math.max(0, ...head.map(nonEmpty));
-        let start = head.findIndex((r) => nonEmpty(r) >= Math.min(2, maxCells));
+        const maxCells = Math.max(0, ...head.map((r) => nonEmpty(r.cells)));
+        let start = head.findIndex((r) => nonEmpty(r.cells) >= Math.min(2, maxCells));
         if (start < 0) start = 0;
         if (start > 0) {
           warnings.push(
@@ -171,8 +173,9 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         }
         let count = opts.headerRows ?? 1;
         const first = head[start];
-        if (opts.headerRows === undefined && first && isHeaderContinuation(first, head[start + 1])) count = 2;
-        const headerRows = head.slice(start, start + count);
+        if (opts.headerRows === undefined && first && isHeaderContinuation(first.cells, head[start + 1]?.cells))
+          count = 2;
+        const headerRows = head.slice(start, start + count).map((r) => r.cells);
         const w = Math.max(0, ...headerRows.map((r) => r.length));
         headers = joinHeaderRows(headerRows, w);
         width = w;
@@ -183,9 +186,10 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         throwIfAborted(opts.signal);
         const cells = rowCells((row as { values: unknown }).values);
         if (nonEmpty(cells) === 0) continue;
-        if (headers) await writeRow(cells);
+        const number = (row as { number: number }).number;
+        if (headers) await writeRow({ cells, number });
         else {
-          head.push(cells);
+          head.push({ cells, number });
           if (head.length >= HEAD_BUFFER) await decideHeader();
         }
       }

@@ -155,6 +155,37 @@ describe('GeoJSON', () => {
     ]);
   });
 
+  it('rejects lines and polygons whose shape RFC 7946 does not allow, and loads the valid ones', async () => {
+    const geom = (n: number, geometry: unknown) => ({ type: 'Feature', properties: { n }, geometry });
+    const ring = [
+      [113.1, 23.1],
+      [113.2, 23.1],
+      [113.2, 23.2],
+      [113.1, 23.1],
+    ];
+    const r = await h.ingest(
+      fc([
+        geom(1, { type: 'Polygon', coordinates: [ring] }),
+        geom(2, { type: 'Polygon', coordinates: [ring.slice(0, 2)] }),
+        geom(3, { type: 'Polygon', coordinates: [ring.slice(0, 3).concat([[113.3, 23.3]])] }),
+        geom(4, { type: 'MultiPolygon', coordinates: [[ring], [ring.slice(0, 3)]] }),
+        geom(5, { type: 'LineString', coordinates: [[113.1, 23.1]] }),
+        geom(6, { type: 'MultiLineString', coordinates: [ring.slice(0, 2), [[113.1, 23.1]]] }),
+        geom(7, { type: 'LineString', coordinates: ring.slice(0, 2) }),
+        geom(8, { type: 'MultiPolygon', coordinates: [[ring], [ring]] }),
+      ]),
+      'shapes.geojson',
+    );
+    expect(r.rejections.map((x) => [x.row, x.code, x.reason])).toEqual([
+      [2, 'invalid_geometry', 'Polygon ring not closed or of fewer than four positions'],
+      [3, 'invalid_geometry', 'Polygon ring not closed or of fewer than four positions'],
+      [4, 'invalid_geometry', 'MultiPolygon ring not closed or of fewer than four positions'],
+      [5, 'invalid_geometry', 'LineString needs at least two positions'],
+      [6, 'invalid_geometry', 'MultiLineString has a line of fewer than two positions'],
+    ]);
+    expect((await h.rows(r.out)).map((x) => x.n)).toEqual(['1', '7', '8']);
+  });
+
   it('refuses a GeoJSON that is not a FeatureCollection', async () => {
     const err = await appError(() => h.ingest('{"type":"Topology","objects":{}}', 't.geojson'));
     expect(err.code).toBe('invalid_geojson');

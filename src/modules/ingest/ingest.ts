@@ -700,6 +700,10 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
   const lon = `TRY_CAST(json_extract_string(f, '$.geometry.coordinates[0]') AS DOUBLE)`;
   const lat = `TRY_CAST(json_extract_string(f, '$.geometry.coordinates[1]') AS DOUBLE)`;
   const geographic = GEOGRAPHIC_CRS.includes(crs);
+  // Whether an element x of the JSON array at path `p` fails `test`; a ring (RFC 7946 3.1.6) is closed, of 4+ positions.
+  const anyOf = (p: string, test: string) =>
+    `coalesce(list_bool_or(list_transform(json_extract(f, '${p}'), x -> ${test})), false)`;
+  const badRing = `json_array_length(x) < 4 OR json_extract(x, '$[0]') IS DISTINCT FROM json_extract(x, '$[#-1]')`;
   const reason = `CASE
       WHEN json_type(f) IS DISTINCT FROM 'OBJECT' THEN 'feature is not a JSON object'
       WHEN json_extract_string(f, '$.type') IS DISTINCT FROM 'Feature' THEN 'feature "type" is not "Feature"'
@@ -715,6 +719,14 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
       WHEN ${gtype} = 'Point' AND ${geographic} AND (abs(${lon}) > 180 OR abs(${lat}) > 90)
         THEN 'Point coordinates out of range for ${crs}'
       WHEN ${gtype} <> 'Point' AND json_array_length(f, '$.geometry.coordinates') = 0 THEN 'geometry has empty coordinates'
+      WHEN ${gtype} = 'LineString' AND json_array_length(f, '$.geometry.coordinates') < 2
+        THEN 'LineString needs at least two positions'
+      WHEN ${gtype} = 'MultiLineString' AND ${anyOf('$.geometry.coordinates[*]', 'json_array_length(x) < 2')}
+        THEN 'MultiLineString has a line of fewer than two positions'
+      WHEN ${gtype} = 'Polygon' AND ${anyOf('$.geometry.coordinates[*]', badRing)}
+        THEN 'Polygon ring not closed or of fewer than four positions'
+      WHEN ${gtype} = 'MultiPolygon' AND ${anyOf('$.geometry.coordinates[*][*]', badRing)}
+        THEN 'MultiPolygon ring not closed or of fewer than four positions'
     END`;
   const table = `${ctx.db}.raw`;
   const inner = `(SELECT f, ${reason} AS __reason, ${gtype} AS __gtype,

@@ -78,6 +78,30 @@ describe('XLSX', () => {
     ]);
   });
 
+  it('loads cells holding Excel error values as empty, and says how many and where the first is', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('比率');
+      ws.addRow(['地区', '比率']);
+      ws.addRow(['越秀区', 0.5]);
+      ws.addRow(['海珠区', { error: '#DIV/0!' }]);
+      ws.addRow(['天河区', { error: '#N/A' }]);
+    });
+    const r = await h.ingest(buf, '比率.xlsx');
+    expect(r.notices).toEqual([
+      {
+        code: 'excel_error_cells',
+        params: { count: 2, cell: 'B3' },
+        message:
+          '2 cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: B3); they were loaded as empty',
+      },
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x.地区, x.比率])).toEqual([
+      ['越秀区', '0.5'],
+      ['海珠区', null],
+      ['天河区', null],
+    ]);
+  });
+
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('登记');

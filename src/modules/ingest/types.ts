@@ -81,6 +81,7 @@ export const NOTICE_CODES = [
   'misfits_kept_as_text',
   'misfits_nulled',
   'excel_serial_dates',
+  'excel_error_cells',
   'line_ends_normalized',
   'merge_widened',
   'merge_missing_columns',

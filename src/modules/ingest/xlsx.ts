@@ -60,11 +60,27 @@ function cellText(v: unknown): Cell {
   return String(v);
 }
 
-function rowCells(values: unknown): Cell[] {
+/** An Excel error value (#DIV/0!, #N/A, ...), as such or as a formula's result. */
+function isErrorValue(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return 'error' in o || ('result' in o && isErrorValue(o.result));
+}
+
+/** Spreadsheet column letters of a 1-based column number (1 → A, 27 → AA). */
+function columnLetters(n: number): string {
+  let s = '';
+  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
+  return s;
+}
+
+/** A row's cells as text; `onError(column)` for each cell holding an Excel error value (its text is empty). */
+function rowCells(values: unknown, onError?: (column: number) => void): Cell[] {
   const arr = Array.isArray(values) ? (values as unknown[]) : [];
   const out: Cell[] = [];
   // exceljs row.values is 1-based and sparse.
   for (let c = 1; c < arr.length; c++) {
+    if (onError && isErrorValue(arr[c])) onError(c);
     const t = cellText(arr[c]);
     out.push(t === null || t.trim() === '' ? null : t);
   }
@@ -153,6 +169,8 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       let width = 0;
       let written = 0;
       let dataRows = 0;
+      let errorCells = 0;
+      let firstError: string | null = null;
       // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
@@ -184,9 +202,12 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       };
       for await (const row of ws) {
         throwIfAborted(opts.signal);
-        const cells = rowCells((row as { values: unknown }).values);
-        if (nonEmpty(cells) === 0) continue;
         const number = (row as { number: number }).number;
+        const cells = rowCells((row as { values: unknown }).values, (column) => {
+          errorCells++;
+          firstError ??= `${columnLetters(column)}${number}`;
+        });
+        if (nonEmpty(cells) === 0) continue;
         if (headers) await writeRow({ cells, number });
         else {
           head.push({ cells, number });
@@ -197,6 +218,15 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       if (!headers) {
         if (opts.sheet !== undefined) throw badFile('no_data', `Sheet ${name} has no data`, { sheet: name });
         continue; // default: the first sheet with data
+      }
+      if (errorCells > 0) {
+        warnings.push(
+          notice(
+            'excel_error_cells',
+            { count: errorCells, cell: firstError ?? '' },
+            `${errorCells} cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: ${firstError}); they were loaded as empty`,
+          ),
+        );
       }
       if (written > dataRows) {
         const count = written - dataRows;

@@ -41,6 +41,43 @@ describe('JSON and NDJSON', () => {
     expect((await h.rows(r.out)).map((x) => x.a)).toEqual(['1', '2', '3']);
   });
 
+  it('reads the records of a JSON object that wraps them in one array, as API dumps do, and says so', async () => {
+    const dump = {
+      code: 200,
+      msg: '成功',
+      total: 2,
+      data: [
+        { 站点: '甲站', AQI: 50 },
+        { 站点: '乙站', AQI: 61 },
+      ],
+    };
+    const r = await h.ingest(JSON.stringify(dump), 'dump.json');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['站点', 'text'],
+      ['AQI', 'integer'],
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x.站点, x.AQI])).toEqual([
+      ['甲站', '50'],
+      ['乙站', '61'],
+    ]);
+    expect(r.notices).toEqual([
+      {
+        code: 'json_records_from_member',
+        params: { member: 'data' },
+        message:
+          'the file is one JSON object: its records were read from its "data" array, and its other members left out',
+      },
+    ]);
+    // One object with no such array, or with two, is one record as before.
+    for (const one of [
+      { 站点: '甲站', AQI: 50 },
+      { a: [{ x: 1 }], b: [{ x: 2 }] },
+    ]) {
+      const single = await h.ingest(JSON.stringify(one), 'one.json');
+      expect([single.rowsLoaded, single.notices]).toEqual([1, []]);
+    }
+  });
+
   it('names the line of invalid NDJSON', async () => {
     const text = '{"a":1}\n{"a":2}\n{"a":3 "b":1}\n{"a":4}\n';
     const err = await appError(() => h.ingest(text, 'c.ndjson'));

@@ -600,6 +600,21 @@ function flattened(objExpr: string, keys: string[], inner: string): string {
   return `(SELECT *, ${cols} FROM (SELECT *, ${list} AS __v FROM ${inner}))`;
 }
 
+/**
+ * The member holding the records of a JSON file that is one object wrapping them, as API dumps do
+ * ({"code": 200, "msg": "success", "data": [{...}, ...]}): its only member that is an array starting with an object.
+ * Null for any other file.
+ */
+async function recordsMember(ctx: Ctx, objects: string): Promise<string | null> {
+  const r = await ctx.sql(
+    `SELECT k FROM (SELECT unnest(json_keys(json)) AS k, json FROM ${objects}
+       WHERE json_type(json) = 'OBJECT' AND (SELECT count(*) FROM ${objects}) = 1)
+     WHERE json_type(json_extract(json, '$."' || k || '"[0]')) = 'OBJECT' AND strpos(k, '"') = 0 AND strpos(k, chr(92)) = 0`,
+  );
+  const rows = r.getRows();
+  return rows.length === 1 ? String(rows[0]?.[0]) : null;
+}
+
 async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
   const { src, warnings } = await prepareText(ctx);
   const objects = `${ctx.db}.objects`;
@@ -607,6 +622,22 @@ async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
     `CREATE TABLE ${objects} AS SELECT json FROM read_json_objects(${quoteLiteral(src.path)},
       format = ${format === 'ndjson' ? "'newline_delimited'" : "'auto'"}, maximum_object_size = ${MAX_FIELD_BYTES})`,
   );
+  if (format === 'json') {
+    const member = await recordsMember(ctx, objects);
+    if (member !== null) {
+      const path = quoteLiteral(`$."${member}"[*]`);
+      await ctx.sql(
+        `CREATE OR REPLACE TABLE ${objects} AS SELECT unnest(json_extract(json, ${path})) AS json FROM ${objects}`,
+      );
+      warnings.push(
+        notice(
+          'json_records_from_member',
+          { member },
+          `the file is one JSON object: its records were read from its "${member}" array, and its other members left out`,
+        ),
+      );
+    }
+  }
   const isObj = `json_type(json) = 'OBJECT'`;
   const keys = await objectKeys(ctx, objects, 'json', isObj);
   if (keys.length === 0) throw badFile('no_data', 'The JSON has no records with fields', { field: 'file' });

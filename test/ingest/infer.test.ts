@@ -156,6 +156,14 @@ describe('type inference', () => {
     expect(r.rejections).toEqual([]);
     expect(r.warnings.join(' ')).toMatch(/value: 1 of 6000 value\(s\) are not integer/);
     expect((await h.rows(r.out))[4999]?.value).toBe('n/a');
+    // The warning names the value and its row, for the user to find it.
+    expect(r.notices).toEqual([
+      {
+        code: 'misfits_kept_as_text',
+        params: { column: 'value', count: 1, of: 6000, type: 'integer', row: 5000, value: 'n/a' },
+        message: 'column value: 1 of 6000 value(s) are not integer; column kept as text; the first is "n/a" (_id 5000)',
+      },
+    ]);
   });
 
   it('rejects the row of a late bad value with reject_row', async () => {

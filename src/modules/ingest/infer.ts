@@ -251,6 +251,8 @@ export interface ColumnPlan {
   warning: Notice | null;
   /** A date column written as Excel serial day numbers (44186 = 2020-12-21), not as date text. */
   excelSerial?: boolean;
+  /** A column kept as text because some values are not of the type most are: that type's cast finds them. */
+  misfit?: { type: ColumnType; cast: (x: string) => string };
 }
 
 function looksLikeIdentifier(name: string, s: ColumnStats): string | null {
@@ -568,6 +570,7 @@ export function chooseType(
     return {
       ...planFor('text', s),
       mayReject: false,
+      misfit: { type: best, cast: planFor(best, s).cast },
       warning: notice(
         'misfits_kept_as_text',
         { column: name, count: misfits, of: s.nonNull, type: best },

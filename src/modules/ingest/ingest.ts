@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
-import { DATA_FILE_FORMAT, quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
+import { DATA_FILE_FORMAT, dataFileScan, quoteIdent, quoteLiteral } from '../../platform/duckdb/index.ts';
 import { AppError, badRequest } from '../../platform/http/errors.ts';
 import type {
   ColumnType,
@@ -1255,6 +1255,23 @@ async function finishResult(
 ): Promise<IngestResult> {
   const { rowsLoaded, nullCounts } = await parquetCounts(ctx, partial, idStored, names);
   const { rowsRejected } = r;
+  // A column kept as text because of a few values: the warning names the first, for the user to find and correct.
+  for (const [i, p] of plans.entries()) {
+    const w = p.warning;
+    if (!p.misfit || w?.code !== 'misfits_kept_as_text') continue;
+    const col = quoteIdent(names[i] as string);
+    const scan = dataFileScan(partial, idStored);
+    const first = (
+      await ctx.sql(
+        `SELECT ${scan.id}, left(${col}, ${VALUE_PREVIEW}) FROM ${scan.from}
+         WHERE ${col} IS NOT NULL AND ${p.misfit.cast(col)} IS NULL LIMIT 1`,
+      )
+    ).getRows()[0];
+    if (!first) continue;
+    const [row, value] = [Number(first[0]), String(first[1])];
+    w.params = { ...w.params, row, value };
+    w.message += `; the first is "${value}" (_id ${row})`;
+  }
   if ((r.staged ?? rowsLoaded) === 0)
     warnings.push(notice('no_data_rows', {}, 'the file has a header but no data rows'));
   if (rowsRejected > rowsLoaded)

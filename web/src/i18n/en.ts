@@ -660,7 +660,7 @@ export const en: Record<MessageKey, string> = {
     'More rows were rejected ({rejected}) than loaded ({loaded}): check the delimiter, header rows and encoding',
   'notice.misfits_rejected': 'Column {column}: {count} value(s) are not {type}; their rows were rejected',
   'notice.misfits_kept_as_text':
-    'Column {column}: {count} of {of} value(s) are not {type}; the column was kept as text',
+    'Column {column}: {count} of {of} value(s) are not {type}; the column was kept as text (the first is “{value}”, _id {row})',
   'notice.misfits_nulled':
     'Column “{column}”: {count} value(s) are not {type}, the type asked for; they were stored as NULL',
   'notice.excel_error_cells':

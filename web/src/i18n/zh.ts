@@ -647,7 +647,8 @@ export const zh = {
   'notice.more_rejected_than_loaded':
     '拒绝的行（{rejected}）多于导入的行（{loaded}）：请检查分隔符、表头行数和文件编码',
   'notice.misfits_rejected': '列“{column}”有 {count} 个值不是{type}，所在行已拒绝',
-  'notice.misfits_kept_as_text': '列“{column}”的 {of} 个值中有 {count} 个不是{type}，该列保留为文本',
+  'notice.misfits_kept_as_text':
+    '列“{column}”的 {of} 个值中有 {count} 个不是{type}，该列保留为文本（第一个是“{value}”，_id {row}）',
   'notice.misfits_nulled': '列“{column}”有 {count} 个值不是指定的类型{type}，已存为空值',
   'notice.excel_error_cells': '有 {count} 个单元格是 Excel 错误值（如 #DIV/0!、#N/A，第一个在 {cell}），已按空值导入',
   'notice.json_records_from_member': '文件是一个 JSON 对象：已从其“{member}”数组读取记录，其他成员未导入',

@@ -606,7 +606,13 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     const rejectedAll = await load('编号,内容,备注\n3;长;无\n4;短;无\n', '分号.csv');
     expect([rejectedAll.state, rejectedAll.error.code]).toEqual(['failed', 'all_rows_rejected']);
     expect(rejectedAll.error).toMatchObject({ rejected: 2, row: 1, value: '3;长;无' });
-    expect(rejectedAll.error.message).toMatch(/^Every one of the 2 data rows was rejected.* The first: data row 1/);
+    expect(rejectedAll.error.message).toMatch(/^Every one of the 2 data rows was rejected.* The first: row 1/);
+    // Its report lists the rejected rows, then the failure.
+    const failedCsv = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${rejectedAll.id}/report?format=csv` })
+    ).body.split('\r\n');
+    expect(failedCsv.slice(1, 3).map((l) => l.split(',')[0])).toEqual(['1', '2']);
+    expect(failedCsv[3]).toContain(',导入失败，当前版本未变,');
     expect(await versions()).toEqual(before);
     // A header with no rows still loads, with a warning: a table can be empty for a period.
     const headerOnly = await load('编号,内容\n', '只有表头.csv');

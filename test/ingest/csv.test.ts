@@ -162,6 +162,17 @@ describe('CSV and TSV', () => {
     }
   });
 
+  it('names the byte of an unbalanced quote after a one-byte euro sign (0x80) of a GBK file', async () => {
+    // WHATWG's gb18030 decoder reads 0x80 as €, which takes three bytes in the UTF-8 copy.
+    const file = Buffer.concat([
+      iconv.encode('站名,数值\n甲站,1\n丙', 'gb18030'),
+      Buffer.from([0x80]),
+      iconv.encode('站,"三\n丁站,4\n', 'gb18030'),
+    ]);
+    const err = await appError(() => h.ingest(file, 'euro.csv', { encoding: 'gbk' }));
+    expect(err.extras).toEqual({ row: 2, line: 3, offset: file.lastIndexOf('"') });
+  });
+
   it('names the first NUL byte of a file with mixed line ends where it is in the file as sent', async () => {
     const file = iconv.encode('名称,数量\r\n甲,1\r\n乙,2\n丙\0站,3\n', 'gb18030');
     const r = await h.ingest(file, 'nul-mixed.csv');

@@ -68,13 +68,16 @@ describe('JSON and NDJSON', () => {
           'the file is one JSON object: its records were read from its "data" array, and its other members left out',
       },
     ]);
-    // One object with no such array, or with two, is one record as before.
+    // One object with no such array, or with two, or under an empty name, is one record as before; so is an array
+    // holding one record with an array of objects in it.
     for (const one of [
       { 站点: '甲站', AQI: 50 },
       { a: [{ x: 1 }], b: [{ x: 2 }] },
+      { '': [{ x: 1 }] },
+      [{ id: 1, 名称: '站', items: [{ x: 1 }, { x: 2 }] }],
     ]) {
       const single = await h.ingest(JSON.stringify(one), 'one.json');
-      expect([single.rowsLoaded, single.notices]).toEqual([1, []]);
+      expect([single.rowsLoaded, single.notices.filter((n) => n.code === 'json_records_from_member')]).toEqual([1, []]);
     }
   });
 
@@ -93,7 +96,7 @@ describe('JSON and NDJSON', () => {
     ['GB18030', (t: string) => iconv.encode(t, 'gb18030')],
   ])('names the line and byte of invalid %s NDJSON as in the file, blank lines and CR LF included', async (_, enc) => {
     // DuckDB counts the lines that are not blank (the broken record is its third); the file's line 5.
-    const file = enc('{"站":"甲"}\r\n\r\n  \r\n{"站":"乙"}\r\n{"站":"丙" "值":1}\r\n');
+    const file = enc('{"站":"甲"}\r\n\r\n  \f\r\n{"站":"乙"}\r\n{"站":"丙" "值":1}\r\n');
     const err = await appError(() => h.ingest(file, 'blank.ndjson'));
     const offset = file.indexOf(enc('"值"'));
     expect(err.extras).toEqual({ line: 5, offset });
@@ -105,7 +108,8 @@ describe('JSON and NDJSON', () => {
     expect(err.code).toBe('invalid_json');
     expect(err.message).toMatch(/d\.json at record 3 /);
     // The byte counts within the record (there is no line to name in an array).
-    expect(err.extras).toEqual({ record: 3, offsetInRecord: expect.any(Number) });
+    // (1-based: the quote that should have been a comma is the 8th byte of {"a":3 "b":4}.)
+    expect(err.extras).toEqual({ record: 3, offsetInRecord: '{"a":3 "b":4}'.indexOf('"b"') + 1 });
   });
 });
 
@@ -210,7 +214,19 @@ describe('GeoJSON', () => {
         geom(6, { type: 'MultiLineString', coordinates: [ring.slice(0, 2), [[113.1, 23.1]]] }),
         geom(7, { type: 'LineString', coordinates: ring.slice(0, 2) }),
         geom(8, { type: 'MultiPolygon', coordinates: [[ring], [ring]] }),
-      ]),
+        // Closed, the last position to be written as decimals where the first has integers (below).
+        geom(9, {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [113, 23],
+              [113.2, 23.1],
+              [113.2, 23.2],
+              [113, 23],
+            ],
+          ],
+        }),
+      ]).replace('[113,23]]]', '[113.0,23.00]]]'),
       'shapes.geojson',
     );
     expect(r.rejections.map((x) => [x.row, x.code, x.reason])).toEqual([
@@ -220,7 +236,7 @@ describe('GeoJSON', () => {
       [5, 'invalid_geometry', 'LineString needs at least two positions'],
       [6, 'invalid_geometry', 'MultiLineString has a line of fewer than two positions'],
     ]);
-    expect((await h.rows(r.out)).map((x) => x.n)).toEqual(['1', '7', '8']);
+    expect((await h.rows(r.out)).map((x) => x.n)).toEqual(['1', '7', '8', '9']);
   });
 
   it('refuses a GeoJSON that is not a FeatureCollection', async () => {

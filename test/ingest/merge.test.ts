@@ -93,6 +93,10 @@ describe('mergeVersions', () => {
     // Numbers of different widths still combine as numbers.
     const decimals = (await h.ingest('编码,值\nD,1.5\n', 'n.csv')).out;
     expect((await merge(ints, decimals, 'append', 'kn.parquet')).notices).toEqual([]);
+    // A column that was text already stays text, with nothing to say about it.
+    const texts = (await h.ingest('编码,值\nA,甲\n', 't.csv')).out;
+    expect((await merge(texts, ints, 'append', 'kt.parquet')).notices).toEqual([]);
+    expect((await h.schema(out('kt.parquet')))['值']).toBe('VARCHAR');
     expect((await h.schema(out('kn.parquet')))['值']).toMatch(/^DECIMAL/);
   });
 
@@ -110,7 +114,8 @@ describe('mergeVersions', () => {
       {
         code: 'upsert_empty_keys',
         params: { count: 2, key: '代码' },
-        message: '2 rows of the file have an empty key (代码): an empty key is matched like any other value',
+        message:
+          '2 rows of the file have an empty key (代码): an empty key counts as one value, so the last of them replaces every row with an empty key',
       },
     ]);
     expect((await h.rows(out('dup.parquet'))).map((x) => [x.代码, x.数量])).toEqual([

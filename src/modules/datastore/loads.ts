@@ -299,7 +299,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
 function allRowsRejected(result: IngestResult): AppError {
   const first = result.rejections[0];
   const where = first
-    ? ` The first: data row ${first.row}${first.column ? `, column ${first.column}` : ''}: ${first.reason}.`
+    ? ` The first: row ${first.row}${first.column ? `, column ${first.column}` : ''}: ${first.reason}.`
     : '';
   return new AppError(
     422,
@@ -308,6 +308,8 @@ function allRowsRejected(result: IngestResult): AppError {
     {
       rejected: result.rowsRejected,
       ...(first ? { row: first.row, column: first.column ?? undefined, value: first.value } : {}),
+      // The report of the failed load lists them, as a loaded one's does.
+      rejections: result.rejections,
     },
   );
 }

@@ -273,9 +273,11 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         job.state === 'succeeded'
           ? await db.selectFrom('table_versions').selectAll().where('job_id', '=', job.id).executeTakeFirst()
           : undefined;
+      // A failed load's rejections, when its error lists them (every row rejected).
+      const failedRejections = (job.error as { rejections?: StoredRejection[] } | null)?.rejections ?? [];
       const report = version
         ? (JSON.parse(version.report) as { rejections?: StoredRejection[] })
-        : { job: job.state, error: job.error, progress: job.progress, rejections: [] };
+        : { job: job.state, error: job.error, progress: job.progress, rejections: failedRejections };
       if (req.query.format === 'csv') {
         // rejectionsToCsv already starts with the one BOM Excel needs.
         return reply

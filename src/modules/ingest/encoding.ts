@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import type { SourceEncoding } from './types.ts';
 import { badFile, throwIfAborted } from './errors.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
@@ -190,7 +189,7 @@ async function offsetOfLine(file: string, line: number): Promise<number> {
 }
 
 /**
- * The `n`th line of a file that is not blank (spaces, tabs or a CR only): its 1-based number among all lines and the
+ * The `n`th line of a file that is not blank (spaces, tabs, CR, form feed or vertical tab only): its 1-based number among all lines and the
  * offset where it starts; null if the file has fewer. Reads the file up to it (error paths only).
  */
 export async function nonBlankLine(file: string, n: number): Promise<{ line: number; start: number } | null> {
@@ -206,7 +205,7 @@ export async function nonBlankLine(file: string, n: number): Promise<{ line: num
         line++;
         start = c.pos + (i - c.start) + 1;
         blank = true;
-      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) blank = false;
+      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0c && b !== 0x0b) blank = false;
     }
   }
   return !blank && seen + 1 === n ? { line, start } : null;
@@ -216,7 +215,8 @@ export async function nonBlankLine(file: string, n: number): Promise<{ line: num
  * Where a byte of a copy of a file lies in the file as sent, for the messages of errors found in the copy. The copy
  * has the file's lines (the file transcoded from GB18030 to UTF-8, or with its line ends changed by normalizeLineEnds:
  * only a line's end changes), so the byte is on the same line, after that line's bytes before it in the file's own
- * encoding (`gb18030`: those of the copy, UTF-8, encoded again). Reads both files up to the line: error paths only.
+ * encoding (`gb18030`: as many characters of the file as the copy has before it). Reads both files up to the line: error
+ * paths only.
  */
 export async function offsetInOriginal(
   copy: string,
@@ -225,18 +225,35 @@ export async function offsetInOriginal(
   encoding: 'same' | 'gb18030',
 ): Promise<{ offset: number; line: number }> {
   const { line, start } = await lineAt(copy, offset);
+  const lineStart = await offsetOfLine(original, line);
   let before = offset - start;
   if (encoding === 'gb18030' && before > 0) {
-    const fh = await fsp.open(copy, 'r');
-    try {
-      const bytes = Buffer.alloc(before);
-      const { bytesRead } = await fh.read(bytes, 0, before, start);
-      before = iconv.encode(bytes.subarray(0, bytesRead).toString('utf8'), 'gb18030').length;
-    } finally {
-      await fh.close();
+    // The characters before the byte in the copy (a character the byte falls inside not counted), then as many of
+    // the original's: one byte below 0x80 and 0x80 itself, four for a lead byte followed by a digit, else two.
+    const prefix = await readRange(copy, start, before);
+    const chars = [...prefix.subarray(0, prefix.length - incompleteTail(prefix)).toString('utf8')].length;
+    const bytes = await readRange(original, lineStart, 4 * chars);
+    let at = 0;
+    for (let k = 0; k < chars && at < bytes.length; k++) {
+      const b = bytes[at] as number;
+      const next = bytes[at + 1] ?? 0;
+      at += b <= 0x80 || b === 0xff ? 1 : next >= 0x30 && next <= 0x39 ? 4 : 2;
     }
+    before = Math.min(at, bytes.length);
   }
-  return { offset: (await offsetOfLine(original, line)) + before, line };
+  return { offset: lineStart + before, line };
+}
+
+/** `length` bytes of a file from `start` (fewer at its end). */
+async function readRange(file: string, start: number, length: number): Promise<Buffer> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const bytes = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(bytes, 0, length, start);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 interface Utf8Scan {

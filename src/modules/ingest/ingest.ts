@@ -600,6 +600,16 @@ function flattened(objExpr: string, keys: string[], inner: string): string {
   return `(SELECT *, ${cols} FROM (SELECT *, ${list} AS __v FROM ${inner}))`;
 }
 
+/** The first byte of a text file past a UTF-8 BOM and white space ('{' for a JSON object), or -1. */
+function firstByte(file: string): number {
+  const head = readHead(file, 64 * 1024);
+  for (let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0; i < head.length; i++) {
+    const b = head[i] as number;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
+  }
+  return -1;
+}
+
 /**
  * The member holding the records of a JSON file that is one object wrapping them, as API dumps do
  * ({"code": 200, "msg": "success", "data": [{...}, ...]}): its only member that is an array starting with an object.
@@ -609,7 +619,7 @@ async function recordsMember(ctx: Ctx, objects: string): Promise<string | null> 
   const r = await ctx.sql(
     `SELECT k FROM (SELECT unnest(json_keys(json)) AS k, json FROM ${objects}
        WHERE json_type(json) = 'OBJECT' AND (SELECT count(*) FROM ${objects}) = 1)
-     WHERE json_type(json_extract(json, '$."' || k || '"[0]')) = 'OBJECT' AND strpos(k, '"') = 0 AND strpos(k, chr(92)) = 0`,
+     WHERE json_type(json_extract(json, '$."' || k || '"[0]')) = 'OBJECT' AND k <> '' AND strpos(k, '"') = 0 AND strpos(k, chr(92)) = 0`,
   );
   const rows = r.getRows();
   return rows.length === 1 ? String(rows[0]?.[0]) : null;
@@ -622,7 +632,7 @@ async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
     `CREATE TABLE ${objects} AS SELECT json FROM read_json_objects(${quoteLiteral(src.path)},
       format = ${format === 'ndjson' ? "'newline_delimited'" : "'auto'"}, maximum_object_size = ${MAX_FIELD_BYTES})`,
   );
-  if (format === 'json') {
+  if (format === 'json' && firstByte(src.path) === 0x7b) {
     const member = await recordsMember(ctx, objects);
     if (member !== null) {
       const path = quoteLiteral(`$."${member}"[*]`);
@@ -734,7 +744,8 @@ async function stageGeoJson(ctx: Ctx): Promise<Stage> {
   // Whether an element x of the JSON array at path `p` fails `test`; a ring (RFC 7946 3.1.6) is closed, of 4+ positions.
   const anyOf = (p: string, test: string) =>
     `coalesce(list_bool_or(list_transform(json_extract(f, '${p}'), x -> ${test})), false)`;
-  const badRing = `json_array_length(x) < 4 OR json_extract(x, '$[0]') IS DISTINCT FROM json_extract(x, '$[#-1]')`;
+  const position = (p: string) => `TRY_CAST(json_extract(x, '${p}') AS DOUBLE[])`;
+  const badRing = `json_array_length(x) < 4 OR ${position('$[0]')} IS DISTINCT FROM ${position('$[#-1]')}`;
   const reason = `CASE
       WHEN json_type(f) IS DISTINCT FROM 'OBJECT' THEN 'feature is not a JSON object'
       WHEN json_extract_string(f, '$.type') IS DISTINCT FROM 'Feature' THEN 'feature "type" is not "Feature"'

@@ -88,7 +88,8 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number;
                     : quoteIdent(c.name),
                 )
                 .join(', ')} FROM ${from})`;
-        for (const c of prevCols.filter((p) => asText.has(p.name))) {
+        // A column that was text already stays text: nothing to say.
+        for (const c of prevCols.filter((p) => asText.has(p.name) && columnTypeOf(p.type) !== 'text')) {
           const from = columnTypeOf(c.type);
           notices.push(
             notice(
@@ -157,7 +158,7 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number;
               notice(
                 'upsert_empty_keys',
                 { count: empty, key: listed(key) },
-                `${empty} rows of the file have an empty key (${listed(key)}): an empty key is matched like any other value`,
+                `${empty} rows of the file have an empty key (${listed(key)}): an empty key counts as one value, so the last of them replaces every row with an empty key`,
               ),
             );
           // Incoming duplicates of a key: the last one wins. Replaced rows keep the first position of

@@ -678,14 +678,14 @@ export const en: Record<MessageKey, string> = {
   'notice.upsert_repeated_keys':
     '{count} rows of the file repeat the key of a row before them: of each key, the last row is kept',
   'notice.upsert_empty_keys':
-    '{count} rows of the file have an empty key ({key}): an empty key is matched like any other value',
+    '{count} rows of the file have an empty key ({key}): an empty key counts as one value, so the last of them replaces every row with an empty key',
   'loadError.detail': 'Original message',
   'loadError.empty_file': 'The file is empty or has no header row',
   'loadError.bad_header': 'Header row {row} has a different number of fields than the others',
   'loadError.header_too_large': 'The header row is too long: is the delimiter or quoting wrong?',
   'loadError.too_many_columns': 'The file has {columns} columns; at most {limit} are supported: split or transpose it',
   'loadError.all_rows_rejected':
-    'All {rejected} data rows were rejected (the first at data row {row}): nothing was loaded and the current version stays. Check the delimiter, the header rows, the encoding and any type you forced',
+    'All {rejected} data rows were rejected (the first at row {row}): nothing was loaded and the current version stays. Check the delimiter, the header rows, the encoding and any type you forced',
   'loadError.unbalanced_quote': 'Unbalanced quote at data row {row} (line {line}, byte offset {offset})',
   'loadError.invalid_csv': 'The file could not be read as CSV',
   'loadError.encoding_mismatch':

@@ -659,14 +659,15 @@ export const zh = {
   'notice.merge_missing_columns': '文件缺少当前版本的列：{columns}，新增的行中这些列为空',
   'notice.merge_new_columns': '文件新增了列：{columns}，此前已导入的行中这些列为空',
   'notice.upsert_repeated_keys': '文件中有 {count} 行的主键与前面的行重复：每个主键只保留最后一行',
-  'notice.upsert_empty_keys': '文件中有 {count} 行的主键（{key}）为空：空主键与其他值一样参与匹配',
+  'notice.upsert_empty_keys':
+    '文件中有 {count} 行的主键（{key}）为空：空主键视为同一个值，其中最后一行替换所有主键为空的行',
   'loadError.detail': '原文',
   'loadError.empty_file': '文件为空，或没有表头行',
   'loadError.bad_header': '第 {row} 行表头的字段数与其他表头行不同',
   'loadError.header_too_large': '表头行过长：分隔符或引号可能有误',
   'loadError.too_many_columns': '文件有 {columns} 列，最多支持 {limit} 列：请拆分或转置后上传',
   'loadError.all_rows_rejected':
-    '文件的 {rejected} 行数据全部被拒绝（第一处在第 {row} 行数据），未导入任何数据，当前版本保持不变：请检查分隔符、表头行数、编码和指定的类型',
+    '文件的 {rejected} 行数据全部被拒绝（第一处在第 {row} 行），未导入任何数据，当前版本保持不变：请检查分隔符、表头行数、编码和指定的类型',
   'loadError.unbalanced_quote': '第 {row} 行数据的引号未闭合（文件第 {line} 行，字节偏移 {offset}）',
   'loadError.invalid_csv': '文件无法按 CSV 读取',
   'loadError.encoding_mismatch':

@@ -78,13 +78,15 @@ describe('XLSX', () => {
     ]);
   });
 
-  it('loads cells holding Excel error values as empty, and says how many and where the first is', async () => {
+  it('loads cells holding Excel error values or formulas saved without a value as empty, and says how many and where the first is', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('比率');
       ws.addRow(['地区', '比率']);
       ws.addRow(['越秀区', 0.5]);
       ws.addRow(['海珠区', { error: '#DIV/0!' }]);
       ws.addRow(['天河区', { error: '#N/A' }]);
+      // Written by a program that did not calculate it: the formula has no stored value.
+      ws.addRow(['白云区', { formula: 'B2*2' }]);
     });
     const r = await h.ingest(buf, '比率.xlsx');
     expect(r.notices).toEqual([
@@ -94,11 +96,18 @@ describe('XLSX', () => {
         message:
           '2 cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: B3); they were loaded as empty',
       },
+      {
+        code: 'excel_uncalculated_formulas',
+        params: { count: 1, cell: 'B5' },
+        message:
+          '1 cell(s) hold a formula saved without its value (the first: B5); they were loaded as empty: open the file in Excel, save it and upload it again',
+      },
     ]);
     expect((await h.rows(r.out)).map((x) => [x.地区, x.比率])).toEqual([
       ['越秀区', '0.5'],
       ['海珠区', null],
       ['天河区', null],
+      ['白云区', null],
     ]);
   });
 

@@ -82,6 +82,7 @@ export const NOTICE_CODES = [
   'misfits_nulled',
   'excel_serial_dates',
   'excel_error_cells',
+  'excel_uncalculated_formulas',
   'json_records_from_member',
   'line_ends_normalized',
   'merge_widened',

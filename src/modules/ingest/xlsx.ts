@@ -74,13 +74,24 @@ function columnLetters(n: number): string {
   return s;
 }
 
-/** A row's cells as text; `onError(column)` for each cell holding an Excel error value (its text is empty). */
-function rowCells(values: unknown, onError?: (column: number) => void): Cell[] {
+/** A formula cell saved without its value (a file written by a program that did not calculate it). */
+function isUncalculated(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return ('formula' in o || 'sharedFormula' in o) && (o.result === undefined || o.result === null);
+}
+
+/**
+ * A row's cells as text; `onEmptied(column, kind)` for each cell loaded as empty although it is not: an Excel error
+ * value, or a formula saved without its value.
+ */
+function rowCells(values: unknown, onEmptied?: (column: number, kind: 'error' | 'formula') => void): Cell[] {
   const arr = Array.isArray(values) ? (values as unknown[]) : [];
   const out: Cell[] = [];
   // exceljs row.values is 1-based and sparse.
   for (let c = 1; c < arr.length; c++) {
-    if (onError && isErrorValue(arr[c])) onError(c);
+    if (onEmptied && isErrorValue(arr[c])) onEmptied(c, 'error');
+    else if (onEmptied && isUncalculated(arr[c])) onEmptied(c, 'formula');
     const t = cellText(arr[c]);
     out.push(t === null || t.trim() === '' ? null : t);
   }
@@ -169,8 +180,8 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       let width = 0;
       let written = 0;
       let dataRows = 0;
-      let errorCells = 0;
-      let firstError: string | null = null;
+      // Cells loaded as empty although they are not, by kind: how many, and the first's reference (B7).
+      const emptied = { error: { count: 0, first: '' }, formula: { count: 0, first: '' } };
       // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
@@ -203,9 +214,9 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       for await (const row of ws) {
         throwIfAborted(opts.signal);
         const number = (row as { number: number }).number;
-        const cells = rowCells((row as { values: unknown }).values, (column) => {
-          errorCells++;
-          firstError ??= `${columnLetters(column)}${number}`;
+        const cells = rowCells((row as { values: unknown }).values, (column, kind) => {
+          const e = emptied[kind];
+          if (e.count++ === 0) e.first = `${columnLetters(column)}${number}`;
         });
         if (nonEmpty(cells) === 0) continue;
         if (headers) await writeRow({ cells, number });
@@ -219,12 +230,22 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         if (opts.sheet !== undefined) throw badFile('no_data', `Sheet ${name} has no data`, { sheet: name });
         continue; // default: the first sheet with data
       }
-      if (errorCells > 0) {
+      const { error, formula } = emptied;
+      if (error.count > 0) {
         warnings.push(
           notice(
             'excel_error_cells',
-            { count: errorCells, cell: firstError ?? '' },
-            `${errorCells} cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: ${firstError}); they were loaded as empty`,
+            { count: error.count, cell: error.first },
+            `${error.count} cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: ${error.first}); they were loaded as empty`,
+          ),
+        );
+      }
+      if (formula.count > 0) {
+        warnings.push(
+          notice(
+            'excel_uncalculated_formulas',
+            { count: formula.count, cell: formula.first },
+            `${formula.count} cell(s) hold a formula saved without its value (the first: ${formula.first}); they were loaded as empty: open the file in Excel, save it and upload it again`,
           ),
         );
       }

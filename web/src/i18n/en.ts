@@ -667,6 +667,8 @@ export const en: Record<MessageKey, string> = {
     '{count} cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: {cell}); loaded as empty',
   'notice.json_records_from_member':
     'The file is one JSON object: its records were read from its “{member}” array, its other members left out',
+  'notice.excel_uncalculated_formulas':
+    '{count} cell(s) hold a formula saved without its value (the first: {cell}); loaded as empty: open the file in Excel, save it and upload it again',
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { MultipartFile } from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
 import type { App } from '../../platform/http/app-types.ts';
-import { AppError, badRequest, notFound } from '../../platform/http/errors.ts';
+import { AppError, badRequest, mustBeOneOf, notFound } from '../../platform/http/errors.ts';
 import { IdParams, strictObject } from '../../platform/http/schemas.ts';
 import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
 import { authorize, can, type Actor } from '../access/index.ts';
@@ -43,8 +43,8 @@ function checkedFields(fields: Record<string, string>): Record<string, string | 
   const errors = [...Value.Errors(LoadQuery, converted)].map((e) => {
     // A value outside a list of allowed ones: name the list, as the query string's check does.
     const anyOf = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf;
-    const list = anyOf?.every((s) => s.const !== undefined) ? anyOf.map((s) => String(s.const)) : null;
-    return { field: `body${e.path}`, message: list ? `must be one of: ${list.join(', ')}` : e.message };
+    const list = anyOf?.every((s) => s.const !== undefined) ? anyOf.map((s) => s.const) : null;
+    return { field: `body${e.path}`, message: list ? mustBeOneOf(list) : e.message };
   });
   const first = errors[0];
   if (first) throw badRequest('invalid_request', `${first.field}: ${first.message}`, { field: first.field, errors });

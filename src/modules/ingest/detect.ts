@@ -41,11 +41,16 @@ export function detectFormat(filePath: string, originalName: string): SourceForm
   }
 }
 
-function sniffJsonKind(head: Buffer): SourceFormat | null {
-  const text = head
+/** A JSON text's start: past a byte order mark and white space. */
+export function jsonText(head: Buffer): string {
+  return head
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .trimStart();
+}
+
+function sniffJsonKind(head: Buffer): SourceFormat | null {
+  const text = jsonText(head);
   if (text.startsWith('[')) return 'json';
   if (!text.startsWith('{')) return null;
   if (/"type"\s*:\s*"FeatureCollection"/.test(text)) return 'geojson';

@@ -29,7 +29,7 @@ import {
   restIsUtf8,
   type TextSource,
 } from './encoding.ts';
-import { detectFormat, readHeaderRecords, sniffDelimiter } from './detect.ts';
+import { detectFormat, jsonText, readHeaderRecords, sniffDelimiter } from './detect.ts';
 import { joinHeaderRows, makeColumnNames } from './names.ts';
 import {
   checkedValue,
@@ -600,16 +600,6 @@ function flattened(objExpr: string, keys: string[], inner: string): string {
   return `(SELECT *, ${cols} FROM (SELECT *, ${list} AS __v FROM ${inner}))`;
 }
 
-/** The first byte of a text file past a UTF-8 BOM and white space ('{' for a JSON object), or -1. */
-function firstByte(file: string): number {
-  const head = readHead(file, 64 * 1024);
-  for (let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0; i < head.length; i++) {
-    const b = head[i] as number;
-    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
-  }
-  return -1;
-}
-
 /**
  * The member holding the records of a JSON file that is one object wrapping them, as API dumps do
  * ({"code": 200, "msg": "success", "data": [{...}, ...]}): its only member that is an array starting with an object.
@@ -632,7 +622,7 @@ async function stageJson(ctx: Ctx, format: 'json' | 'ndjson'): Promise<Stage> {
     `CREATE TABLE ${objects} AS SELECT json FROM read_json_objects(${quoteLiteral(src.path)},
       format = ${format === 'ndjson' ? "'newline_delimited'" : "'auto'"}, maximum_object_size = ${MAX_FIELD_BYTES})`,
   );
-  if (format === 'json' && firstByte(src.path) === 0x7b) {
+  if (format === 'json' && jsonText(readHead(src.path, 64 * 1024)).startsWith('{')) {
     const member = await recordsMember(ctx, objects);
     if (member !== null) {
       const path = quoteLiteral(`$."${member}"[*]`);

@@ -188,10 +188,8 @@ export async function mergeVersions(opts: MergeOptions): Promise<{ rows: number;
 
 /** Types that combine into one column without loss of kind: numbers with numbers, dates with timestamps. */
 function typeFamily(duck: string): string {
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(duck))
-    return 'number';
-  if (/^(DATE|TIMESTAMP)/.test(duck)) return 'time';
-  return duck;
+  const t = columnTypeOf(duck);
+  return t === 'integer' || t === 'decimal' ? 'number' : t === 'date' || t === 'datetime' ? 'time' : t;
 }
 
 function validateKey(key: string[] | undefined, incCols: { name: string }[], prevCols: { name: string }[]): string[] {

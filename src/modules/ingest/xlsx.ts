@@ -67,13 +67,6 @@ function isErrorValue(v: unknown): boolean {
   return 'error' in o || ('result' in o && isErrorValue(o.result));
 }
 
-/** Spreadsheet column letters of a 1-based column number (1 → A, 27 → AA). */
-function columnLetters(n: number): string {
-  let s = '';
-  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
-  return s;
-}
-
 /** A formula cell saved without its value (a file written by a program that did not calculate it). */
 function isUncalculated(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
@@ -213,10 +206,11 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       };
       for await (const row of ws) {
         throwIfAborted(opts.signal);
-        const number = (row as { number: number }).number;
-        const cells = rowCells((row as { values: unknown }).values, (column, kind) => {
+        const r = row as { number: number; values: unknown; getCell(column: number): { address: string } };
+        const { number } = r;
+        const cells = rowCells(r.values, (column, kind) => {
           const e = emptied[kind];
-          if (e.count++ === 0) e.first = `${columnLetters(column)}${number}`;
+          if (e.count++ === 0) e.first = r.getCell(column).address;
         });
         if (nonEmpty(cells) === 0) continue;
         if (headers) await writeRow({ cells, number });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, STATUS_TITLES } from './errors.ts';
+import { AppError, STATUS_TITLES, mustBeOneOf } from './errors.ts';
 
 export interface Problem {
   type: string;
@@ -37,7 +37,7 @@ export function toProblem(err: unknown, req?: FastifyRequest): Problem {
     const validation = fe.validation.flatMap((v) => {
       const list = allowed.get(v.instancePath ?? '');
       if (!list || (v.keyword !== 'const' && v.keyword !== 'anyOf')) return [v];
-      return v.keyword === 'anyOf' ? [{ ...v, message: `must be one of: ${list.map(String).join(', ')}` }] : [];
+      return v.keyword === 'anyOf' ? [{ ...v, message: mustBeOneOf(list) }] : [];
     });
     const errors = validation.map((v) => {
       const extra =

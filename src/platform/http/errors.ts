@@ -23,6 +23,9 @@ export class AppError extends Error {
   }
 }
 
+/** A validation message for a value outside a list of allowed ones. */
+export const mustBeOneOf = (values: unknown[]) => `must be one of: ${values.map(String).join(', ')}`;
+
 export const badRequest = (code: string, message: string, extras?: ProblemExtras) =>
   new AppError(400, code, message, extras);
 export const validationFailed = (message: string, extras?: ProblemExtras) =>

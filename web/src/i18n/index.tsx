@@ -11,7 +11,10 @@ interface I18n {
   setLang(lang: Lang): void;
   /** Looks a message up and fills {placeholders}. */
   t(key: MessageKey, vars?: Record<string, string | number>): string;
-  /** For keys built at run time (status.<code>, role.<code>): falls back to the given text; fills {placeholders}. */
+  /**
+   * For keys built at run time (status.<code>, loadError.<code>): fills {placeholders}; the given text when the key has
+   * no words, or its words need a value `vars` lacks (a report stored before that detail existed).
+   */
   tx(key: string, fallback: string, vars?: Record<string, string | number>): string;
 }
 
@@ -48,7 +51,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       t: (key, vars) => fill(dictionaries[lang][key] ?? key, vars),
       tx: (key, fallback, vars) => {
         const s = (dictionaries[lang] as Record<string, string>)[key];
-        return s === undefined ? fallback : fill(s, vars);
+        const text = s === undefined ? fallback : fill(s, vars);
+        return /\{[a-z]+\}/i.test(text) ? fallback : text;
       },
     }),
     [lang, setLang],

@@ -13,8 +13,7 @@ export function useJobErrorText(): (error: JobError) => string {
   return (error) => {
     const vars: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(error)) if (typeof v === 'string' || typeof v === 'number') vars[k] = v;
-    const text = tx(`loadError.${error.code}`, error.message, vars);
-    return /\{[a-z]+\}/i.test(text) ? error.message : text;
+    return tx(`loadError.${error.code}`, error.message, vars);
   };
 }
 

@@ -21,11 +21,7 @@ export function LoadReportView({ jobId, quality }: { jobId: string; quality?: Lo
     ...('type' in params ? { type: typeName(String(params.type)) } : {}),
     ...('from' in params ? { from: typeName(String(params.from)) } : {}),
   });
-  // A notice stored without a detail its words need (an older report) keeps the server's text.
-  const noticeText = (n: Notice) => {
-    const text = tx(`notice.${n.code}`, n.message, words(n.params));
-    return /\{[a-z]+\}/i.test(text) ? n.message : text;
-  };
+  const noticeText = (n: Notice) => tx(`notice.${n.code}`, n.message, words(n.params));
   const problem = (x: Rejection) =>
     x.code
       ? tx(`reject.${x.code}${x.code === 'bad_value' && x.params?.nulled ? '_nulled' : ''}`, x.reason, words(x.params))

@@ -17,6 +17,14 @@ function percent(j: Job): number {
   return Math.min(99, Math.round(fraction * 100));
 }
 
+interface LabeledProps {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  width: number;
+}
+
 /** A control with its label before it, kept together when the row of options wraps. */
 function Labeled({ id, label, children }: { id: string; label: string; children: ReactNode }) {
   return (
@@ -24,6 +32,35 @@ function Labeled({ id, label, children }: { id: string; label: string; children:
       <label htmlFor={id}>{label}</label>
       {children}
     </Space>
+  );
+}
+
+function LabeledSelect({ options, ...p }: LabeledProps & { options: { value: string; label: string }[] }) {
+  return (
+    <Labeled id={p.id} label={p.label}>
+      <Select
+        id={p.id}
+        aria-label={p.label}
+        value={p.value}
+        onChange={p.onChange}
+        style={{ width: p.width }}
+        options={options}
+      />
+    </Labeled>
+  );
+}
+
+function LabeledInput({ placeholder, ...p }: LabeledProps & { placeholder: string }) {
+  return (
+    <Labeled id={p.id} label={p.label}>
+      <Input
+        id={p.id}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        placeholder={placeholder}
+        style={{ width: p.width }}
+      />
+    </Labeled>
   );
 }
 
@@ -94,82 +131,70 @@ export function DataUpload({ resourceId }: { resourceId: string }) {
       {unavailable && <Alert type="info" title={t('console.uploadSoon')} style={{ marginBottom: 12 }} />}
       {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} role="alert" />}
       <Space wrap style={{ marginBottom: 12 }}>
-        <Labeled id="cd-upload-encoding" label={t('upload.encoding')}>
-          <Select
-            id="cd-upload-encoding"
-            aria-label={t('upload.encoding')}
-            value={encoding}
-            onChange={setEncoding}
-            style={{ width: 170 }}
-            options={[
-              { value: 'auto', label: t('upload.encodingAuto') },
-              { value: 'utf-8', label: 'UTF-8' },
-              { value: 'gb18030', label: 'GB18030 / GBK' },
-            ]}
-          />
-        </Labeled>
-        <Labeled id="cd-upload-mode" label={t('upload.mode')}>
-          <Select
-            id="cd-upload-mode"
-            aria-label={t('upload.mode')}
-            value={mode}
-            onChange={setMode}
-            style={{ width: 150 }}
-            options={[
-              { value: 'replace', label: t('upload.replace') },
-              { value: 'append', label: t('upload.append') },
-              { value: 'upsert', label: t('upload.upsert') },
-            ]}
-          />
-        </Labeled>
+        <LabeledSelect
+          id="cd-upload-encoding"
+          label={t('upload.encoding')}
+          value={encoding}
+          onChange={setEncoding}
+          width={170}
+          options={[
+            { value: 'auto', label: t('upload.encodingAuto') },
+            { value: 'utf-8', label: 'UTF-8' },
+            { value: 'gb18030', label: 'GB18030 / GBK' },
+          ]}
+        />
+        <LabeledSelect
+          id="cd-upload-mode"
+          label={t('upload.mode')}
+          value={mode}
+          onChange={setMode}
+          width={150}
+          options={[
+            { value: 'replace', label: t('upload.replace') },
+            { value: 'append', label: t('upload.append') },
+            { value: 'upsert', label: t('upload.upsert') },
+          ]}
+        />
         {mode === 'upsert' && (
-          <Labeled id="cd-upload-key" label={t('upload.key')}>
-            <Input
-              id="cd-upload-key"
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
-              placeholder={t('upload.keyHint')}
-              style={{ width: 200 }}
-            />
-          </Labeled>
+          <LabeledInput
+            id="cd-upload-key"
+            label={t('upload.key')}
+            value={key}
+            onChange={setKey}
+            placeholder={t('upload.keyHint')}
+            width={200}
+          />
         )}
-        <Labeled id="cd-upload-header-rows" label={t('upload.headerRows')}>
-          <Select
-            id="cd-upload-header-rows"
-            aria-label={t('upload.headerRows')}
-            value={headerRows}
-            onChange={setHeaderRows}
-            style={{ width: 110 }}
-            options={[
-              { value: 'auto', label: t('upload.headerRowsAuto') },
-              { value: '1', label: '1' },
-              { value: '2', label: '2' },
-              { value: '3', label: '3' },
-            ]}
-          />
-        </Labeled>
-        <Labeled id="cd-upload-sheet" label={t('upload.sheet')}>
-          <Input
-            id="cd-upload-sheet"
-            value={sheet}
-            onChange={(e) => setSheet(e.target.value)}
-            placeholder={t('upload.sheetHint')}
-            style={{ width: 170 }}
-          />
-        </Labeled>
-        <Labeled id="cd-upload-policy" label={t('upload.policy')}>
-          <Select
-            id="cd-upload-policy"
-            aria-label={t('upload.policy')}
-            value={policy}
-            onChange={setPolicy}
-            style={{ width: 190 }}
-            options={[
-              { value: 'widen', label: t('upload.policyWiden') },
-              { value: 'reject_row', label: t('upload.policyReject') },
-            ]}
-          />
-        </Labeled>
+        <LabeledSelect
+          id="cd-upload-header-rows"
+          label={t('upload.headerRows')}
+          value={headerRows}
+          onChange={setHeaderRows}
+          width={110}
+          options={[
+            { value: 'auto', label: t('upload.headerRowsAuto') },
+            ...['1', '2', '3'].map((n) => ({ value: n, label: n })),
+          ]}
+        />
+        <LabeledInput
+          id="cd-upload-sheet"
+          label={t('upload.sheet')}
+          value={sheet}
+          onChange={setSheet}
+          placeholder={t('upload.sheetHint')}
+          width={170}
+        />
+        <LabeledSelect
+          id="cd-upload-policy"
+          label={t('upload.policy')}
+          value={policy}
+          onChange={setPolicy}
+          width={190}
+          options={[
+            { value: 'widen', label: t('upload.policyWiden') },
+            { value: 'reject_row', label: t('upload.policyReject') },
+          ]}
+        />
       </Space>
       <Upload.Dragger
         name="file"

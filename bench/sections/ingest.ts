@@ -41,6 +41,8 @@ async function oursIngest(
         originalName: name,
         outFile,
         tmpDir: path.join(work, 'ingest-tmp'),
+        // As the server does: a GB18030 load writes its UTF-8 copy over the one the previous run left.
+        scratchPool: path.join(work, 'scratch-pool'),
         engine,
         onFastCheck: (o) => (fastPath = o),
       }),

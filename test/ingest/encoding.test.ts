@@ -185,12 +185,14 @@ describe('encoding detection', () => {
   it("fails with the disk's error when the transcoded copy cannot be written, also while an undecodable byte is reported", async () => {
     // /dev/full refuses every write (ENOSPC), as a full scratch disk does.
     const gbk = Buffer.concat([iconv.encode('名称,值\n', 'gbk'), Buffer.from(asciiRows(2 * TEXT_CHUNK_BYTES))]);
-    const full = prepareTextSource(h.file('full.csv', gbk), undefined, '/dev/full', {});
+    const full = prepareTextSource(h.file('full.csv', gbk), undefined, { file: '/dev/full' }, {});
     await expect(full).rejects.toMatchObject({ code: 'ENOSPC' });
     // A write fails while the error about a later undecodable byte is being put together: that error is the answer
     // (the write's failure must not escape as an unhandled rejection, which would end the server).
     const bad = Buffer.concat([gbk.subarray(0, TEXT_CHUNK_BYTES + 100), Buffer.from([0x32, 0x2c, 0xff, 0x0a])]);
-    const err = await appError(() => prepareTextSource(h.file('bad-full.csv', bad), undefined, '/dev/full', {}));
+    const err = await appError(() =>
+      prepareTextSource(h.file('bad-full.csv', bad), undefined, { file: '/dev/full' }, {}),
+    );
     expect(err.code).toBe('unknown_encoding');
     expect(err.extras).toMatchObject({ offset: TEXT_CHUNK_BYTES + 102 });
   });

@@ -118,6 +118,7 @@ export function loadHandler(ctx: AppContext): JobHandler<LoadPayload, LoadReport
         badValuePolicy: payload.badValuePolicy,
         outFile: building,
         tmpDir: path.join(paths.tmp, id),
+        scratchPool: paths.scratchPool,
         engine: ctx.engine,
         signal,
         onFastCheck: (outcome) => ctx.log.debug({ job: id, resource: payload.resourceId, outcome }, 'ingest fast path'),

@@ -4,6 +4,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type { SourceEncoding } from './types.ts';
 import { badFile, throwIfAborted } from './errors.ts';
 import { instantiate, type WasmMemory } from './wasm.ts';
+import { claimScratch, openForOverwrite } from './scratch-pool.ts';
 
 /** Read size of the error paths' re-reads (line of an offset, where a GB18030 error starts). */
 const CHUNK = 1 << 20;
@@ -521,6 +522,12 @@ async function firstUndecodableGb18030(file: string, from: number): Promise<numb
   return carry.length > 0 ? pos : from;
 }
 
+/** Where a transcoded copy goes: `file`, written over a kept file from `pool` if it has one (scratch-pool.ts). */
+export interface ScratchCopy {
+  file: string;
+  pool?: string;
+}
+
 const encodingLabel = (e: 'gb18030' | 'gbk') => (e === 'gbk' ? 'GBK' : 'GB18030');
 
 /**
@@ -530,13 +537,15 @@ const encodingLabel = (e: 'gb18030' | 'gbk') => (e === 'gbk' ? 'GBK' : 'GB18030'
  */
 async function transcodeGb18030(
   file: string,
-  out: string,
+  scratch: ScratchCopy,
   declared: 'gb18030' | 'gbk' | null,
   hooks: ScanHooks,
 ): Promise<{ nulOffset: number }> {
   // WHATWG's 'gbk' label decodes with the gb18030 decoder, a superset of GBK.
   const decoder = new TextDecoder('gb18030', { fatal: true });
-  const output = await fsp.open(out, 'w');
+  // Written over a copy an earlier load left in the pool, when there is one (see scratch-pool.ts), and cut to its size.
+  await claimScratch(scratch.pool, scratch.file, (await fsp.stat(file)).size);
+  const output = await openForOverwrite(scratch.file);
   // Two output buffers in turn: one is being written while the next chunk is transcoded into the other.
   const transcoder = new GbTranscoder(CHUNK_BUFFER_BYTES);
   let writing: Promise<unknown> = Promise.resolve();
@@ -617,6 +626,7 @@ async function transcodeGb18030(
     if (rest === null) throw await undecodable();
     if (rest) await write(Buffer.from(rest, 'utf8'));
     await writing;
+    await output.truncate(written);
   } finally {
     await writing.catch(() => undefined);
     await output.close();
@@ -644,7 +654,7 @@ function sniffUtf16(file: string): boolean {
 export async function prepareTextSource(
   file: string,
   declared: SourceEncoding | undefined,
-  scratchFile: string,
+  scratch: ScratchCopy,
   hooks: ScanHooks,
   /**
    * Check only this many first bytes of a file not declared GB18030/GBK: if they are UTF-8 without NUL, the file is
@@ -694,8 +704,8 @@ export async function prepareTextSource(
         { offset: scan.nonAsciiOffset, line, declared, detected: 'utf-8' },
       );
     }
-    const { nulOffset } = await transcodeGb18030(file, scratchFile, declared, scanHooks);
-    return { path: scratchFile, encoding: declared, hasBom: false, firstNul: await nul(nulOffset) };
+    const { nulOffset } = await transcodeGb18030(file, scratch, declared, scanHooks);
+    return { path: scratch.file, encoding: declared, hasBom: false, firstNul: await nul(nulOffset) };
   }
   if (scan.valid) return { path: file, encoding: 'utf-8', hasBom: scan.hasBom, firstNul: await nul(scan.nulOffset) };
   if (declared === 'utf-8') {
@@ -718,8 +728,8 @@ export async function prepareTextSource(
       { offset: scan.badOffset, line },
     );
   }
-  const { nulOffset } = await transcodeGb18030(file, scratchFile, null, scanHooks);
-  return { path: scratchFile, encoding: 'gb18030', hasBom: false, firstNul: await nul(nulOffset) };
+  const { nulOffset } = await transcodeGb18030(file, scratch, null, scanHooks);
+  return { path: scratch.file, encoding: 'gb18030', hasBom: false, firstNul: await nul(nulOffset) };
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
   SourceFormat,
 } from './types.ts';
 import { GEOJSON_COLUMNS, MAX_REJECTIONS } from './types.ts';
+import { releaseScratch } from './scratch-pool.ts';
 import { badFile, cancelled, notice, throwIfAborted } from './errors.ts';
 import {
   lineOfOffset,
@@ -191,6 +192,7 @@ async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<Inges
     const format = opts.format ?? detectFormatSafe(opts);
     if (mayNormalize && (format === 'csv' || format === 'tsv') && CSV_STATE_ERROR.test(messageOf(err))) {
       // The first attempt's scratch files (a transcoded copy, DuckDB's scratch database) make room for the second's.
+      await releaseScratch(path.join(work, TRANSCODED), opts.scratchPool);
       await fsp.rm(work, { recursive: true, force: true });
       await fsp.mkdir(work);
       const result = await loadWithLineEndsNormalized(opts, format, size, work);
@@ -198,6 +200,7 @@ async function ingest(opts: IngestOptions, mayNormalize: boolean): Promise<Inges
     }
     throw await translateError(err, opts, work, format);
   } finally {
+    await releaseScratch(path.join(work, TRANSCODED), opts.scratchPool);
     await fsp.rm(work, { recursive: true, force: true });
   }
 }
@@ -316,7 +319,7 @@ async function prepareText(ctx: Ctx, provisional = false) {
   const src = await prepareTextSource(
     ctx.opts.filePath,
     ctx.opts.encoding,
-    path.join(ctx.work, TRANSCODED),
+    { file: path.join(ctx.work, TRANSCODED), pool: ctx.opts.scratchPool },
     { signal: ctx.opts.signal, onBytes: (n) => ctx.progress('reading', n, 0) },
     // The sample's rows usually lie in these bytes; whatever it read past them is checked before it is trusted.
     provisional ? CSV_BUFFER_BYTES : undefined,

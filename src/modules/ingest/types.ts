@@ -42,6 +42,12 @@ export interface IngestOptions {
   outFile: string;
   /** Scratch space; everything ingest puts there is removed before it returns or throws. */
   tmpDir: string;
+  /**
+   * A directory where large scratch copies (a GB18030 file's UTF-8 copy) are kept between loads, to be written over
+   * by the next one instead of into a new file (scratch-pool.ts); without it each copy is removed. The server keeps
+   * it under data/tmp.
+   */
+  scratchPool?: string;
   engine: DataEngine;
   signal?: AbortSignal;
   onProgress?: (p: IngestProgress) => void;

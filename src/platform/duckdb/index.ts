@@ -205,6 +205,8 @@ export function dataPaths(dataDir: string) {
     tables: path.join(dataDir, 'tables'),
     uploads: path.join(dataDir, 'uploads'),
     tmp: path.join(dataDir, 'tmp'),
+    /** Large scratch copies kept between loads to be written over (ingest/scratch-pool.ts). */
+    scratchPool: path.join(dataDir, 'tmp', 'scratch-pool'),
     exports: path.join(dataDir, 'exports'),
   };
 }

@@ -87,14 +87,16 @@ describe('XLSX', () => {
       ws.addRow(['天河区', { error: '#N/A' }]);
       // Written by a program that did not calculate it: the formula has no stored value.
       ws.addRow(['白云区', { formula: 'B2*2' }]);
+      // A formula whose saved value is an error.
+      ws.addRow(['荔湾区', { formula: 'B2/0', result: { error: '#DIV/0!' } }]);
     });
     const r = await h.ingest(buf, '比率.xlsx');
     expect(r.notices).toEqual([
       {
         code: 'excel_error_cells',
-        params: { count: 2, cell: 'B3' },
+        params: { count: 3, cell: 'B3' },
         message:
-          '2 cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: B3); they were loaded as empty',
+          '3 cell(s) hold an Excel error value such as #DIV/0! or #N/A (the first: B3); they were loaded as empty',
       },
       {
         code: 'excel_uncalculated_formulas',
@@ -108,7 +110,39 @@ describe('XLSX', () => {
       ['海珠区', null],
       ['天河区', null],
       ['白云区', null],
+      ['荔湾区', null],
     ]);
+  });
+
+  it('reads a formula whose saved value is a date as that date, in either date system', async () => {
+    for (const date1904 of [false, true]) {
+      const buf = await xlsx((wb) => {
+        wb.properties.date1904 = date1904;
+        const ws = wb.addWorksheet('合同');
+        ws.addRow(['合同名称', '签订日期', '到期日期', '期限天数']);
+        const day = (d: number) => new Date(Date.UTC(2023, 11, d));
+        // A typed date, then dates computed from it (=B2+30), and a plain number computed the same way.
+        ws.addRow(['甲', day(1), day(1), 30]);
+        ws.addRow(['乙', day(1), { formula: 'B3+30', result: day(31) }, { formula: 'C3-B3', result: 30 }]);
+        ws.addRow(['丙', day(2), { formula: 'B4+29', result: day(31) }, { formula: 'C4-B4', result: 29 }]);
+        for (const row of [2, 3, 4]) for (const col of [2, 3]) ws.getCell(row, col).numFmt = 'yyyy"年"m"月"d"日"';
+      });
+      const r = await h.ingest(buf, '合同.xlsx');
+      expect(
+        r.columns.map((c) => [c.name, c.type]),
+        `date1904: ${date1904}`,
+      ).toEqual([
+        ['合同名称', 'text'],
+        ['签订日期', 'date'],
+        ['到期日期', 'date'],
+        ['期限天数', 'integer'],
+      ]);
+      expect((await h.rows(r.out)).map((x) => [x.到期日期, x.期限天数])).toEqual([
+        ['2023-12-01', '30'],
+        ['2023-12-31', '30'],
+        ['2023-12-31', '29'],
+      ]);
+    }
   });
 
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {

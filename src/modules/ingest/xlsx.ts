@@ -74,18 +74,54 @@ function isUncalculated(v: unknown): boolean {
   return ('formula' in o || 'sharedFormula' in o) && (o.result === undefined || o.result === null);
 }
 
+/** A cell of exceljs's streaming reader, for what row.values does not say of a formula cell. */
+interface StreamCell {
+  address: string;
+  /** The number format (styles read): tells a date from a number. */
+  numFmt?: string;
+  /** `result`: the formula's saved value as the reader parsed it. */
+  model: { result?: unknown };
+}
+
+/**
+ * Whether an Excel number format shows a date or time: exceljs's own test (utils.isDateFmt, not exported), which its
+ * reader applies to plain cells: a y, m, d, h, s or b outside quoted text and [...] parts.
+ */
+function isDateFormat(fmt: string | undefined): boolean {
+  if (!fmt) return false;
+  return /[ymdhMsb]/.test(fmt.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/** An Excel serial day number as a date (exceljs's utils.excelToDate): 1900 or 1904 date system. */
+const serialToDate = (v: number, date1904: boolean) =>
+  new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 24 * 3600 * 1000));
+
 /**
  * A row's cells as text; `onEmptied(column, kind)` for each cell loaded as empty although it is not: an Excel error
- * value, or a formula saved without its value.
+ * value, or a formula saved without its value. exceljs's streaming reader parses a formula's saved value as a number
+ * unless it is text, whatever the cell's format: a date (=B2+30 in a date column) comes as its serial number, and an
+ * error value (#DIV/0!) as NaN, which row.values leaves out as if there were none. `cellAt` gives the cell, whose
+ * number format and model say which.
  */
-function rowCells(values: unknown, onEmptied?: (column: number, kind: 'error' | 'formula') => void): Cell[] {
+function rowCells(
+  values: unknown,
+  onEmptied?: (column: number, kind: 'error' | 'formula') => void,
+  cellAt?: (column: number) => StreamCell,
+  date1904 = false,
+): Cell[] {
   const arr = Array.isArray(values) ? (values as unknown[]) : [];
   const out: Cell[] = [];
   // exceljs row.values is 1-based and sparse.
   for (let c = 1; c < arr.length; c++) {
-    if (onEmptied && isErrorValue(arr[c])) onEmptied(c, 'error');
-    else if (onEmptied && isUncalculated(arr[c])) onEmptied(c, 'formula');
-    const t = cellText(arr[c]);
+    let v = arr[c];
+    const formula = typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v);
+    const result = formula ? (v as { result?: unknown }).result : undefined;
+    if (typeof result === 'number' && cellAt && isDateFormat(cellAt(c).numFmt))
+      v = { ...(v as object), result: serialToDate(result, date1904) };
+    if (onEmptied && isErrorValue(v)) onEmptied(c, 'error');
+    else if (onEmptied && isUncalculated(v))
+      onEmptied(c, cellAt && Number.isNaN(cellAt(c).model.result) ? 'error' : 'formula');
+    const t = cellText(v);
     out.push(t === null || t.trim() === '' ? null : t);
   }
   while (out.length > 0 && out[out.length - 1] === null) out.pop();
@@ -167,6 +203,9 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         for await (const _row of ws) throwIfAborted(opts.signal); // drain: the zip is read in order
         continue;
       }
+      // The workbook's date system (workbook.xml is read before its sheets: see stageXlsx), for formulas' dates.
+      const date1904 = (reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties?.model
+        ?.date1904;
       // Rows before the header is decided, with their row number in the sheet.
       const head: { cells: Cell[]; number: number }[] = [];
       let headers: string[] | null = null;
@@ -206,12 +245,17 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       };
       for await (const row of ws) {
         throwIfAborted(opts.signal);
-        const r = row as { number: number; values: unknown; getCell(column: number): { address: string } };
+        const r = row as { number: number; values: unknown; getCell(column: number): StreamCell };
         const { number } = r;
-        const cells = rowCells(r.values, (column, kind) => {
-          const e = emptied[kind];
-          if (e.count++ === 0) e.first = r.getCell(column).address;
-        });
+        const cells = rowCells(
+          r.values,
+          (column, kind) => {
+            const e = emptied[kind];
+            if (e.count++ === 0) e.first = r.getCell(column).address;
+          },
+          (column) => r.getCell(column),
+          date1904 === true,
+        );
         if (nonEmpty(cells) === 0) continue;
         if (headers) await writeRow({ cells, number });
         else {

@@ -607,6 +607,14 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect([rejectedAll.state, rejectedAll.error.code]).toEqual(['failed', 'all_rows_rejected']);
     expect(rejectedAll.error).toMatchObject({ rejected: 2, row: 1, value: '3;长;无' });
     expect(rejectedAll.error.message).toMatch(/^Every one of the 2 data rows was rejected.* The first: row 1/);
+    // The job says why; its report lists the rejected rows, once.
+    expect(rejectedAll.error).not.toHaveProperty('rejections');
+    const failedReport = (
+      await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${rejectedAll.id}/report` })
+    ).json() as { error: Record<string, unknown>; rejections: { row: number }[] };
+    expect(failedReport.rejections.map((r) => r.row)).toEqual([1, 2]);
+    expect(failedReport.error).toMatchObject({ code: 'all_rows_rejected', rejected: 2 });
+    expect(failedReport.error).not.toHaveProperty('rejections');
     // Its report lists the rejected rows, then the failure.
     const failedCsv = (
       await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${rejectedAll.id}/report?format=csv` })

@@ -96,7 +96,17 @@ function presentJobWithEta(job: JobView): JobView & { etaSeconds: number | null 
     job.state === 'running' && job.startedAt && f !== undefined && f > 0
       ? Math.max(0, Math.round((((Date.now() - Date.parse(job.startedAt)) / f) * (1 - f)) / 1000))
       : null;
-  return { ...job, etaSeconds: eta };
+  return { ...job, error: errorWithoutRejections(job.error), etaSeconds: eta };
+}
+
+/**
+ * A failed load's error without the rejected rows it keeps for the load's report (all_rows_rejected: up to
+ * MAX_REJECTIONS of them), which GET /jobs/{id}/report gives: the job says why it failed, the report what was rejected.
+ */
+function errorWithoutRejections(error: JobView['error']): JobView['error'] {
+  if (!error || typeof error !== 'object' || !('rejections' in error)) return error;
+  const { rejections: _kept, ...rest } = error as Record<string, unknown>;
+  return rest as JobView['error'];
 }
 
 async function jobFor(ctx: AppContext, jobs: JobRunner, actor: Actor, id: string) {
@@ -277,7 +287,12 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
       const failedRejections = (job.error as { rejections?: StoredRejection[] } | null)?.rejections ?? [];
       const report = version
         ? (JSON.parse(version.report) as { rejections?: StoredRejection[] })
-        : { job: job.state, error: job.error, progress: job.progress, rejections: failedRejections };
+        : {
+            job: job.state,
+            error: errorWithoutRejections(job.error),
+            progress: job.progress,
+            rejections: failedRejections,
+          };
       if (req.query.format === 'csv') {
         // rejectionsToCsv already starts with the one BOM Excel needs.
         return reply

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appError, harness, leftovers, type Harness } from './helpers.ts';
+import { AppError } from '../../src/platform/http/errors.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -192,6 +194,93 @@ describe('XLSX', () => {
     expect(err.message).toMatch(/说明, 甲, 乙/);
   });
 
+  it('chooses a sheet named like a number by its name, and leaves hidden sheets out unless named', async () => {
+    const buf = await xlsx((wb) => {
+      // A hidden lookup list first, as data-entry templates have.
+      const lists = wb.addWorksheet('下拉选项', { state: 'hidden' });
+      lists.addRow(['区域代码', '区域名称']);
+      lists.addRow(['440103', '荔湾区']);
+      for (const year of [2022, 2023]) {
+        const ws = wb.addWorksheet(String(year));
+        ws.addRow(['区域', '户数']);
+        ws.addRow([`${year}年荔湾区`, year - 2000]);
+      }
+    });
+    expect((await h.ingest(buf, 'y.xlsx')).sheet).toBe('2022');
+    // The API passes ?sheet=2023 as a number: the sheet of that name, not a 2023rd sheet.
+    const named = await h.ingest(buf, 'y.xlsx', { sheet: 2023 });
+    expect(named.sheet).toBe('2023');
+    expect((await h.rows(named.out)).map((x) => x.区域)).toEqual(['2023年荔湾区']);
+    expect((await h.ingest(buf, 'y.xlsx', { sheet: 2 })).sheet).toBe('2022');
+    expect((await h.ingest(buf, 'y.xlsx', { sheet: '下拉选项' })).sheet).toBe('下拉选项');
+
+    const onlyHidden = await xlsx((wb) => {
+      wb.addWorksheet('空白');
+      const ws = wb.addWorksheet('数据', { state: 'veryHidden' });
+      ws.addRow(['a', 'b']);
+      ws.addRow([1, 2]);
+    });
+    const err = await appError(() => h.ingest(onlyHidden, 'h.xlsx'));
+    expect([err.code, err.extras?.hidden]).toEqual(['no_data', '数据']);
+    expect(err.message).toMatch(/no visible sheet with data \(hidden: 数据\)/);
+  });
+
+  it('reads formulas whose saved value is 0, FALSE or empty text as such, not as formulas without a value', async () => {
+    const base = await xlsx((wb) => {
+      const ws = wb.addWorksheet('差额');
+      ws.addRow(['项目', '预算', '支出', '差额', '说明']);
+      ws.addRow(['甲', 100, 100, { formula: 'B2-C2', result: 7 }, { formula: 'IF(D2=0,"","超支")', result: 'x' }]);
+      ws.addRow(['乙', 100, 90, { formula: 'B3-C3', result: 10 }, { formula: 'IF(D3=0,"","结余")', result: '结余' }]);
+    });
+    // Excel's own saved values: 0 and an empty text (exceljs writes neither as such).
+    const zip = await JSZip.loadAsync(base);
+    const sheet = 'xl/worksheets/sheet1.xml';
+    const xml = (await zip.file(sheet)?.async('string')) ?? '';
+    zip.file(
+      sheet,
+      xml
+        .replace(/(<c r="D2"[^>]*>\s*<f>B2-C2<\/f>\s*)<v>7<\/v>/, '$1<v>0</v>')
+        .replace(/<c r="E2"([^>]*)>\s*<f>(.*?)<\/f>\s*<v>x<\/v>/, '<c r="E2" t="str"><f>$2</f><v></v>'),
+    );
+    const buf = await zip.generateAsync({ type: 'nodebuffer' });
+    expect((await zip.file(sheet)?.async('string'))?.match(/<c r="E2".*?<\/c>/)?.[0]).toMatch(/<v><\/v>/);
+    const r = await h.ingest(buf, '差额.xlsx');
+    expect(r.notices).toEqual([]);
+    expect(r.columns.find((c) => c.name === '差额')?.type).toBe('integer');
+    expect((await h.rows(r.out)).map((x) => [x.差额, x.说明])).toEqual([
+      ['0', null],
+      ['10', '结余'],
+    ]);
+  });
+
+  it('never loads text cells as placeholders when the text table is stored after the sheets', async () => {
+    const base = await xlsx((wb) => {
+      const ws = wb.addWorksheet('名录');
+      ws.addRow(['名称', '代码']);
+      ws.addRow(['甲单位', '0101']);
+    });
+    // Its entries in the order Excel stores them, but with xl/sharedStrings.xml after the sheet, at the end.
+    const zip = await JSZip.loadAsync(base);
+    const moved = new JSZip();
+    const order = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels'];
+    for (const n of [...order, 'xl/styles.xml', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml'])
+      moved.file(n, (await zip.file(n)?.async('uint8array')) ?? new Uint8Array());
+    const buf = await moved.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    // exceljs's reader misses the table in most reads of such a file: then the load fails saying what to do; when it
+    // does read it, the text is right. Never "[object Object]".
+    for (let i = 0; i < 3; i++) {
+      try {
+        const r = await h.ingest(buf, '名录.xlsx');
+        expect(r.columns.map((c) => c.name)).toEqual(['名称', '代码']);
+        expect((await h.rows(r.out)).map((x) => [x.名称, x.代码])).toEqual([['甲单位', '0101']]);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        expect(err.code).toBe('xlsx_strings_unread');
+        expect(err.message).toMatch(/save it again/);
+      }
+    }
+  });
+
   it('says an Excel file without data has no data', async () => {
     const buf = await xlsx((wb) => {
       wb.addWorksheet('空');
@@ -212,8 +301,40 @@ describe('XLSX', () => {
   });
 
   it('refuses legacy .xls', async () => {
-    expect((await appError(() => h.ingest(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]), 'old.xls'))).code).toBe(
-      'unsupported_format',
+    // An OLE compound file, as Excel 97-2003 workbooks are.
+    const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+    expect((await appError(() => h.ingest(ole, 'old.xls'))).code).toBe('unsupported_format');
+  });
+
+  it('says what a file named as a workbook is when it is not one, and reads an .xlsx workbook named .xls', async () => {
+    const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+    const html = Buffer.from(
+      '\ufeff<html><head><meta charset="utf-8"></head><body><table><tr><td>区域</td></tr></table>',
     );
+    const cases: [Buffer, string, string, RegExp][] = [
+      [ole, '加密.xlsx', 'xlsx_protected', /password-protected workbook or an old \.xls one renamed/],
+      [html, '导出.xls', 'xlsx_is_html', /is a web page \(HTML\)/],
+      [Buffer.from('<table border=1><tr><td>1</td></tr></table>'), '导出.xlsx', 'xlsx_is_html', /web page/],
+      [
+        Buffer.from('区域,户数\n荔湾区,3\n'),
+        '名录.xlsx',
+        'xlsx_is_text',
+        /is text, not an Excel workbook.*name it \.csv/,
+      ],
+      [
+        Buffer.from([0, 1, 2, 3, 4, 5]),
+        '乱码.xlsx',
+        'corrupt_xlsx',
+        /is not an Excel workbook \(an \.xlsx file is a zip/,
+      ],
+    ];
+    for (const [bytes, name, code, message] of cases) {
+      const err = await appError(() => h.ingest(bytes, name));
+      expect([name, err.code, err.status]).toEqual([name, code, 422]);
+      expect(err.message).toMatch(message);
+    }
+    const named = await h.ingest(await xlsx((wb) => statsSheet(wb.addWorksheet('S'))), '统计.xls');
+    expect([named.format, named.rowsLoaded]).toEqual(['xlsx', 3]);
+    expect(leftovers(h)).toEqual([]);
   });
 });

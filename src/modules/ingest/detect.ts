@@ -11,6 +11,12 @@ const MAX_HEADER_BYTES = 64 << 20;
 export function detectFormat(filePath: string, originalName: string): SourceFormat {
   const ext = path.extname(originalName).toLowerCase();
   const head = readHead(filePath, 64 * 1024);
+  if (ext === '.xls' || ext === '.xlsx' || ext === '.xlsm') {
+    const wrong = notAWorkbook(head, ext);
+    if (wrong) throw wrong;
+    // An .xlsx workbook named .xls.
+    if (ext === '.xls' && isZip(head)) return 'xlsx';
+  }
   if (ext === '.xls') {
     throw badFile(
       'unsupported_format',
@@ -61,8 +67,55 @@ function sniffJsonKind(head: Buffer): SourceFormat | null {
     : 'json';
 }
 
+const isZip = (head: Buffer) => head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+/** An OLE compound file: a legacy .xls workbook, or an .xlsx one encrypted with a password. */
+const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/**
+ * What a file named as an Excel workbook is when it is not an .xlsx one (a zip archive), as the error to give; null
+ * when it is a zip, or an OLE file named .xls (the legacy format's own error follows).
+ */
+function notAWorkbook(head: Buffer, ext: string): ReturnType<typeof badFile> | null {
+  if (isZip(head)) return null;
+  if (head.subarray(0, OLE.length).equals(OLE)) {
+    if (ext === '.xls') return null;
+    return badFile(
+      'xlsx_protected',
+      `The file is named ${ext} but is a password-protected workbook or an old .xls one renamed: remove the password (or open it in Excel and save it as .xlsx) and upload it again`,
+      { field: 'file' },
+    );
+  }
+  const text = head
+    .subarray(0, 4096)
+    .toString('latin1')
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart()
+    .toLowerCase();
+  if (/^<(!doctype html|html|table|meta|head|body)/.test(text) || /<table[\s>]/.test(text)) {
+    return badFile(
+      'xlsx_is_html',
+      `The file is named ${ext} but is a web page (HTML), as some systems export tables: open it in Excel or WPS, save it as .xlsx and upload it again`,
+      { field: 'file' },
+    );
+  }
+  if (!head.subarray(0, 4096).includes(0)) {
+    return badFile(
+      'xlsx_is_text',
+      `The file is named ${ext} but is text, not an Excel workbook: if it is a CSV export, name it .csv (or save it as .xlsx) and upload it again`,
+      { field: 'file' },
+    );
+  }
+  return badFile(
+    'corrupt_xlsx',
+    `The file is named ${ext} but is not an Excel workbook (an .xlsx file is a zip archive)`,
+    {
+      field: 'file',
+    },
+  );
+}
+
 function sniffFormat(head: Buffer): SourceFormat {
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
+  if (isZip(head)) return 'xlsx';
   const json = sniffJsonKind(head);
   if (json) return json;
   return sniffDelimiter(head.toString('latin1')) === '\t' ? 'tsv' : 'csv';

@@ -53,25 +53,26 @@ function cellText(v: unknown): Cell {
     const o = v as Record<string, unknown>;
     if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
     if ('error' in o) return null;
-    if ('result' in o) return cellText(o.result);
-    if ('formula' in o || 'sharedFormula' in o) return null;
     if (typeof o.text === 'string') return o.text;
   }
   return String(v);
 }
 
-/** An Excel error value (#DIV/0!, #N/A, ...), as such or as a formula's result. */
-function isErrorValue(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return 'error' in o || ('result' in o && isErrorValue(o.result));
-}
+/** An Excel error value (#DIV/0!, #N/A, ...) in a cell (a formula's saved one: formulaValue). */
+const isErrorValue = (v: unknown) => typeof v === 'object' && v !== null && 'error' in v;
 
-/** A formula cell saved without its value (a file written by a program that did not calculate it). */
-function isUncalculated(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return ('formula' in o || 'sharedFormula' in o) && (o.result === undefined || o.result === null);
+/**
+ * The reader met a cell of the shared text table before reading the table: exceljs's streaming reader misses
+ * xl/sharedStrings.xml when the zip stores it after the sheets, last or nearly (seen in files rewritten by some tools;
+ * Excel and WPS store it before), and gives {sharedString: n} for every text cell, which would load as
+ * "[object Object]".
+ */
+function stringsUnread(): AppError {
+  return badFile(
+    'xlsx_strings_unread',
+    'The workbook stores its text (xl/sharedStrings.xml) after its sheets, in an order this reader cannot read: open the file in Excel or WPS, save it again and upload it again (or save it as CSV)',
+    { field: 'file' },
+  );
 }
 
 /** A cell of exceljs's streaming reader, for what row.values does not say of a formula cell. */
@@ -96,31 +97,45 @@ function isDateFormat(fmt: string | undefined): boolean {
 const serialToDate = (v: number, date1904: boolean) =>
   new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 24 * 3600 * 1000));
 
+const isFormula = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v);
+
+/**
+ * A formula cell's saved value. exceljs's streaming reader parses it as a number unless it is text, whatever the
+ * cell's type or format, and row.values drops a result that is falsy: so it is read from the cell's model, where a
+ * date (=B3+30 in a date column) is its serial number, an error value (#DIV/0!) NaN, FALSE 0 and TRUE 1 (not told
+ * from numbers), an empty text "" and a formula saved without a value undefined.
+ */
+function formulaValue(cell: StreamCell, date1904: boolean): { value: unknown; emptied: 'error' | 'formula' | null } {
+  const saved = cell.model.result;
+  if (saved === undefined || saved === null) return { value: null, emptied: 'formula' };
+  if (typeof saved === 'number' && Number.isNaN(saved)) return { value: null, emptied: 'error' };
+  if (typeof saved === 'number' && isDateFormat(cell.numFmt))
+    return { value: serialToDate(saved, date1904), emptied: null };
+  return { value: saved, emptied: null };
+}
+
 /**
  * A row's cells as text; `onEmptied(column, kind)` for each cell loaded as empty although it is not: an Excel error
- * value, or a formula saved without its value. exceljs's streaming reader parses a formula's saved value as a number
- * unless it is text, whatever the cell's format: a date (=B2+30 in a date column) comes as its serial number, and an
- * error value (#DIV/0!) as NaN, which row.values leaves out as if there were none. `cellAt` gives the cell, whose
- * number format and model say which.
+ * value, or a formula saved without its value. `cellAt` gives a formula's cell (formulaValue).
  */
 function rowCells(
   values: unknown,
-  onEmptied?: (column: number, kind: 'error' | 'formula') => void,
-  cellAt?: (column: number) => StreamCell,
-  date1904 = false,
+  onEmptied: (column: number, kind: 'error' | 'formula') => void,
+  cellAt: (column: number) => StreamCell,
+  date1904: boolean,
 ): Cell[] {
   const arr = Array.isArray(values) ? (values as unknown[]) : [];
   const out: Cell[] = [];
   // exceljs row.values is 1-based and sparse.
   for (let c = 1; c < arr.length; c++) {
     let v = arr[c];
-    const formula = typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v);
-    const result = formula ? (v as { result?: unknown }).result : undefined;
-    if (typeof result === 'number' && cellAt && isDateFormat(cellAt(c).numFmt))
-      v = { ...(v as object), result: serialToDate(result, date1904) };
-    if (onEmptied && isErrorValue(v)) onEmptied(c, 'error');
-    else if (onEmptied && isUncalculated(v))
-      onEmptied(c, cellAt && Number.isNaN(cellAt(c).model.result) ? 'error' : 'formula');
+    if (typeof v === 'object' && v !== null && 'sharedString' in v) throw stringsUnread();
+    if (isFormula(v)) {
+      const f = formulaValue(cellAt(c), date1904);
+      if (f.emptied) onEmptied(c, f.emptied);
+      v = f.value;
+    } else if (isErrorValue(v)) onEmptied(c, 'error');
     const t = cellText(v);
     out.push(t === null || t.trim() === '' ? null : t);
   }
@@ -192,13 +207,20 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
   let sheetIndex = 0;
   let result: XlsxStage | null = null;
   const sheetNames: string[] = [];
+  const hiddenSheets: string[] = [];
   try {
     for await (const ws of reader) {
       sheetIndex++;
       const name = (ws as unknown as { name: string }).name;
       sheetNames.push(name);
+      // By default the first visible sheet with data (a hidden one holds lookup lists and the like); a number is a
+      // sheet's position, or its name (sheets named 2022, 2023): the first sheet either fits.
+      const hidden = (ws as unknown as { state?: string }).state;
+      if (opts.sheet === undefined && (hidden === 'hidden' || hidden === 'veryHidden')) hiddenSheets.push(name);
       const wanted =
-        opts.sheet === undefined || (typeof opts.sheet === 'number' ? opts.sheet === sheetIndex : opts.sheet === name);
+        opts.sheet === undefined
+          ? hidden !== 'hidden' && hidden !== 'veryHidden'
+          : String(opts.sheet) === name || opts.sheet === sheetIndex;
       if (!wanted || result) {
         for await (const _row of ws) throwIfAborted(opts.signal); // drain: the zip is read in order
         continue;
@@ -311,6 +333,13 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         {
           field: 'sheet',
         },
+      );
+    }
+    if (hiddenSheets.length > 0) {
+      throw badFile(
+        'no_data',
+        `The Excel file has no visible sheet with data (hidden: ${hiddenSheets.join(', ')}); name the sheet to load a hidden one`,
+        { field: 'file', hidden: hiddenSheets.join(', ') },
       );
     }
     throw badFile('no_data', 'The Excel file has no sheet with data', { field: 'file' });

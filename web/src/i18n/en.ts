@@ -700,6 +700,14 @@ export const en: Record<MessageKey, string> = {
     'This encoding (such as UTF-16) is not supported: save the file as UTF-8 and upload again',
   'loadError.unsupported_format': 'This file format is not supported: save it as .xlsx or .csv',
   'loadError.corrupt_xlsx': 'The Excel file could not be read: it may be damaged or not an .xlsx file',
+  'loadError.xlsx_strings_unread':
+    'The workbook stores its text after its sheets and could not be read: open it in Excel or WPS, save it again and upload it again (or save it as CSV)',
+  'loadError.xlsx_protected':
+    'The file is a password-protected workbook or an old .xls one renamed: remove the password (or save it as .xlsx in Excel) and upload it again',
+  'loadError.xlsx_is_html':
+    'The file has an Excel name but is a web page (HTML), as some systems export tables: open it in Excel or WPS, save it as .xlsx and upload it again',
+  'loadError.xlsx_is_text':
+    'The file has an Excel name but is text: if it is a CSV export, name it .csv (or save it as .xlsx) and upload it again',
   'loadError.sheet_not_found': 'The workbook has no such sheet',
   'loadError.no_data': 'The file has no data',
   'loadError.invalid_json': 'Invalid JSON',

@@ -681,6 +681,14 @@ export const zh = {
   'loadError.unsupported_encoding': '不支持该文件编码（如 UTF-16）：请另存为 UTF-8 后重新上传',
   'loadError.unsupported_format': '不支持该文件格式：请另存为 .xlsx 或 .csv 后上传',
   'loadError.corrupt_xlsx': 'Excel 文件无法读取：文件可能已损坏，或不是 .xlsx 格式',
+  'loadError.xlsx_strings_unread':
+    'Excel 文件的文字表存放在工作表之后，无法读取：请用 Excel 或 WPS 打开后重新保存再上传（或另存为 CSV）',
+  'loadError.xlsx_protected':
+    '文件设置了密码，或是改名为 .xlsx 的旧版 .xls 文件：请去掉密码（或用 Excel 另存为 .xlsx）后重新上传',
+  'loadError.xlsx_is_html':
+    '文件名是 Excel，内容却是网页（HTML，一些系统这样导出表格）：请用 Excel 或 WPS 打开并另存为 .xlsx 后重新上传',
+  'loadError.xlsx_is_text':
+    '文件名是 Excel，内容却是文本：如果是 CSV 导出文件，请改用 .csv 扩展名（或另存为 .xlsx）后重新上传',
   'loadError.sheet_not_found': '工作簿中没有指定的工作表',
   'loadError.no_data': '文件中没有数据',
   'loadError.invalid_json': 'JSON 格式错误',

@@ -147,6 +147,36 @@ describe('XLSX', () => {
     }
   });
 
+  it('reads codes shown with leading zeros and times of day as Excel shows them, and warns of numbers past 15 digits', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('人员');
+      ws.addRow(['编号', '姓名', '身份证号', '上班时间']);
+      // 身份证号 typed as numbers: Excel kept 15 digits of 110105194912310021 and 44010619800101123X was text.
+      ws.addRow([7, '张三', 110105194912310000, new Date(Date.UTC(1899, 11, 30, 9, 30))]);
+      ws.addRow([12, '李四', '44010619800101123X', new Date(Date.UTC(1899, 11, 30, 13, 45, 30))]);
+      ws.addRow([305, '王五', 440106198001011000, new Date(Date.UTC(1899, 11, 30, 8, 0))]);
+      for (const row of [2, 3, 4]) {
+        ws.getCell(row, 1).numFmt = '0000';
+        ws.getCell(row, 4).numFmt = 'h:mm';
+      }
+    });
+    const r = await h.ingest(buf, '人员.xlsx');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['编号', 'text'],
+      ['姓名', 'text'],
+      ['身份证号', 'text'],
+      ['上班时间', 'text'],
+    ]);
+    expect((await h.rows(r.out)).map((x) => [x.编号, x.身份证号, x.上班时间])).toEqual([
+      ['0007', '110105194912310000', '09:30:00'],
+      ['0012', '44010619800101123X', '13:45:30'],
+      ['0305', '440106198001011000', '08:00:00'],
+    ]);
+    expect(r.notices).toEqual([
+      expect.objectContaining({ code: 'excel_long_numbers', params: { count: 2, cell: 'C2' } }),
+    ]);
+  });
+
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('登记');

@@ -89,6 +89,7 @@ export const NOTICE_CODES = [
   'excel_serial_dates',
   'excel_error_cells',
   'excel_uncalculated_formulas',
+  'excel_long_numbers',
   'json_records_from_member',
   'line_ends_normalized',
   'merge_widened',

@@ -34,11 +34,16 @@ const HEAD_BUFFER = 30;
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function formatDate(d: Date): string {
-  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const y = d.getUTCFullYear();
+  const date = `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const h = d.getUTCHours();
   const m = d.getUTCMinutes();
   const s = d.getUTCSeconds();
-  return h === 0 && m === 0 && s === 0 ? date : `${date} ${pad(h)}:${pad(m)}:${pad(s)}`;
+  const time = `${pad(h)}:${pad(m)}:${pad(s)}`;
+  // A time of day alone (h:mm): Excel keeps it as a fraction of day 0, which is 1899-12-30 (1904-01-01 in the 1904
+  // date system): the time, not a datetime of that day.
+  if (date === '1899-12-30' || date === '1904-01-01') return time;
+  return h === 0 && m === 0 && s === 0 ? date : `${date} ${time}`;
 }
 
 /** Excel cell value → text (the inference step types it). */
@@ -115,13 +120,17 @@ function formulaValue(cell: StreamCell, date1904: boolean): { value: unknown; em
   return { value: saved, emptied: null };
 }
 
+/** What a cell's value lost on its way from Excel: the kinds of excelNotices. */
+type CellLoss = 'error' | 'formula' | 'long_number';
+
 /**
- * A row's cells as text; `onEmptied(column, kind)` for each cell loaded as empty although it is not: an Excel error
- * value, or a formula saved without its value. `cellAt` gives a formula's cell (formulaValue).
+ * A row's cells as text; `onLoss(column, kind)` for each cell whose value is not what the user typed: an Excel error
+ * value or a formula saved without its value (loaded as empty), or a number of more than 15 digits (Excel kept 15).
+ * `cellAt` gives a cell, for a formula's saved value (formulaValue) and a number's format.
  */
 function rowCells(
   values: unknown,
-  onEmptied: (column: number, kind: 'error' | 'formula') => void,
+  onLoss: (column: number, kind: CellLoss) => void,
   cellAt: (column: number) => StreamCell,
   date1904: boolean,
 ): Cell[] {
@@ -133,9 +142,16 @@ function rowCells(
     if (typeof v === 'object' && v !== null && 'sharedString' in v) throw stringsUnread();
     if (isFormula(v)) {
       const f = formulaValue(cellAt(c), date1904);
-      if (f.emptied) onEmptied(c, f.emptied);
+      if (f.emptied) onLoss(c, f.emptied);
       v = f.value;
-    } else if (isErrorValue(v)) onEmptied(c, 'error');
+    } else if (isErrorValue(v)) onLoss(c, 'error');
+    if (typeof v === 'number' && Number.isInteger(v)) {
+      // An 18-digit identity card number typed as a number: Excel kept its first 15 digits.
+      if (Math.abs(v) >= 1e15) onLoss(c, 'long_number');
+      // A code shown with leading zeros by its format (0000): the text the user sees.
+      const fmt = cellAt(c).numFmt;
+      if (fmt && /^0+$/.test(fmt) && v >= 0) v = String(v).padStart(fmt.length, '0');
+    }
     const t = cellText(v);
     out.push(t === null || t.trim() === '' ? null : t);
   }
@@ -234,8 +250,12 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
       let width = 0;
       let written = 0;
       let dataRows = 0;
-      // Cells loaded as empty although they are not, by kind: how many, and the first's reference (B7).
-      const emptied = { error: { count: 0, first: '' }, formula: { count: 0, first: '' } };
+      // Cells whose value is not what the user typed, by kind: how many, and the first's reference (B7).
+      const lost: Record<CellLoss, { count: number; first: string }> = {
+        error: { count: 0, first: '' },
+        formula: { count: 0, first: '' },
+        long_number: { count: 0, first: '' },
+      };
       // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
@@ -272,7 +292,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         const cells = rowCells(
           r.values,
           (column, kind) => {
-            const e = emptied[kind];
+            const e = lost[kind];
             if (e.count++ === 0) e.first = r.getCell(column).address;
           },
           (column) => r.getCell(column),
@@ -290,7 +310,16 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         if (opts.sheet !== undefined) throw badFile('no_data', `Sheet ${name} has no data`, { sheet: name });
         continue; // default: the first sheet with data
       }
-      const { error, formula } = emptied;
+      const { error, formula, long_number: long } = lost;
+      if (long.count > 0) {
+        warnings.push(
+          notice(
+            'excel_long_numbers',
+            { count: long.count, cell: long.first },
+            `${long.count} cell(s) hold a number of more than 15 digits (the first: ${long.first}), of which Excel keeps only the first 15: the last digits are lost. Identity card numbers and other long codes must be stored as text in Excel`,
+          ),
+        );
+      }
       if (error.count > 0) {
         warnings.push(
           notice(

@@ -177,6 +177,42 @@ describe('XLSX', () => {
     ]);
   });
 
+  it('takes a full first row of text under a header with an unnamed column as data, not as a second header row', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('名册');
+      ws.addRow(['姓名', '性别', '身份证号', null, '住址']);
+      ws.addRow(['张三', '男', '11010519491231002X', '党员', '北京路1号']);
+      ws.addRow(['李四', '女', '440106198001011234', '群众', '中山路2号']);
+    });
+    const r = await h.ingest(buf, '名册.xlsx');
+    expect(r.columns.map((c) => c.name)).toEqual(['姓名', '性别', '身份证号', 'column_4', '住址']);
+    expect((await h.rows(r.out)).map((x) => x.姓名)).toEqual(['张三', '李四']);
+  });
+
+  it('skips a line naming who filled the form in and the unit above the header, and a block of notes below', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('机构');
+      ws.addRow(['2023年养老托育机构统计表']);
+      ws.addRow(['填报单位：民政局', null, null, '单位：个']);
+      ws.addRow(['区域', '机构数', null, '床位数']);
+      ws.addRow([null, '养老', '托育', null]);
+      ws.addRow(['荔湾区', 3, 2, 120]);
+      ws.addRow(['越秀区', 5, 1, 200]);
+      ws.addRow(['合计', 8, 3, 320]);
+      ws.addRow(['注：1.数据截至2023年底；']);
+      ws.addRow(['2.含普惠性机构。']);
+      ws.addRow(['*本表数据为初步统计']);
+    });
+    const r = await h.ingest(buf, '机构.xlsx');
+    expect(r.columns.map((c) => c.name)).toEqual(['区域', '机构数/养老', '机构数/托育', '床位数']);
+    expect((await h.rows(r.out)).map((x) => x.区域)).toEqual(['荔湾区', '越秀区', '合计']);
+    expect(r.notices.map((n) => [n.code, n.params])).toEqual([
+      ['title_rows_skipped', { count: 2 }],
+      ['totals_rows', { count: 1, row: 7 }],
+      ['notes_rows_left_out', { count: 3 }],
+    ]);
+  });
+
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('登记');

@@ -90,6 +90,7 @@ export const NOTICE_CODES = [
   'excel_error_cells',
   'excel_uncalculated_formulas',
   'excel_long_numbers',
+  'totals_rows',
   'json_records_from_member',
   'line_ends_normalized',
   'merge_widened',

@@ -27,7 +27,7 @@ export interface XlsxStage {
 type Cell = string | null;
 
 const NOTE_ROW =
-  /^\s*(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]?/;
+  /^\s*(?:(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]?|[*＊※])/;
 const NUMERIC = /^[+-]?[\d,]*\.?\d+(?:[eE][+-]?\d+)?$/;
 const HEAD_BUFFER = 30;
 
@@ -161,18 +161,39 @@ function rowCells(
 
 const nonEmpty = (r: Cell[]) => r.filter((c) => c !== null).length;
 
+/**
+ * Whether `lower` is the second row of a merged two-row header under `upper`: it fills gaps of the upper row (the
+ * columns under a group such as 2020年), holds no number, and looks merged: an upper cell with nothing under it (a
+ * header spanning both rows, as 地区), or every upper cell heading a group of several columns. A full first data row
+ * under a header with one unnamed column (a roster's 姓名, 性别, …, 住址) is not one.
+ */
 function isHeaderContinuation(upper: Cell[], lower: Cell[] | undefined): boolean {
   if (!lower) return false;
   const width = Math.max(upper.length, lower.length);
   let gapsFilled = 0;
+  let spansBoth = false;
+  let allGroups = true;
   for (let c = 0; c < width; c++) {
     const u = upper[c] ?? null;
     const l = lower[c] ?? null;
     if (l !== null && NUMERIC.test(l.trim())) return false;
     if (u === null && l !== null) gapsFilled++;
+    if (u !== null && l === null) spansBoth = true;
+    if (u !== null && (c + 1 >= width || upper[c + 1] !== null)) allGroups = false;
   }
-  return gapsFilled > 0;
+  return gapsFilled > 0 && (spansBoth || allGroups);
 }
+
+/**
+ * A line above a header saying who filled the form in, the unit or the period (填报单位：民政局 … 单位：个): every
+ * filled cell starts with such a label. Skipped with the title rows.
+ */
+const META_CELL =
+  /^\s*(填报单位|填表单位|报送单位|制表单位|统计单位|编制单位|单位|计量单位|金额单位|填报日期|填表日期|报送日期|统计时间|统计日期|统计期|报告期|数据时间|截止日期|截至日期|时间)\s*[:：]/;
+const isMetaRow = (cells: Cell[]) => cells.every((c) => c === null || META_CELL.test(c));
+
+/** A row of totals (合计, 总计, 小计): loaded as data, with a warning, since it sums the other rows. */
+const TOTALS_CELL = /^\s*(合\s*计|总\s*计|小\s*计|全市合计|全区合计|全县合计|总合计)\s*[:：]?\s*$/;
 
 const csvField = (c: Cell) => (c === null ? '' : `"${c.replace(/"/g, '""')}"`);
 
@@ -257,17 +278,26 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         long_number: { count: 0, first: '' },
       };
       // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
+      // Notes at the end: from a row starting as a note (注：…) on, rows of a cell or two (numbered lines of the note)
+      // until a row that is data again; only the block at the very end is left out.
+      let inNotes = false;
+      const totals = { count: 0, first: 0 };
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
         written++;
-        const text = cells[cells.find((c) => c !== null) === undefined ? 0 : cells.findIndex((c) => c !== null)];
-        const isNote = nonEmpty(cells) <= 2 && text !== null && text !== undefined && NOTE_ROW.test(text);
-        if (!isNote) dataRows = written;
+        const filled = nonEmpty(cells);
+        const text = cells.find((c) => c !== null) ?? null;
+        if (filled <= 2 && text !== null && NOTE_ROW.test(text)) inNotes = true;
+        else if (!(inNotes && filled <= Math.min(2, width - 1))) {
+          inNotes = false;
+          dataRows = written;
+        }
+        if (!inNotes && text !== null && TOTALS_CELL.test(text) && totals.count++ === 0) totals.first = number;
         await out.write(`${number},${cells.map(csvField).join(',')}\n`);
       };
       const decideHeader = async () => {
         const maxCells = Math.max(0, ...head.map((r) => nonEmpty(r.cells)));
-        let start = head.findIndex((r) => nonEmpty(r.cells) >= Math.min(2, maxCells));
+        let start = head.findIndex((r) => nonEmpty(r.cells) >= Math.min(2, maxCells) && !isMetaRow(r.cells));
         if (start < 0) start = 0;
         if (start > 0) {
           warnings.push(
@@ -335,6 +365,15 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
             'excel_uncalculated_formulas',
             { count: formula.count, cell: formula.first },
             `${formula.count} cell(s) hold a formula saved without its value (the first: ${formula.first}); they were loaded as empty: open the file in Excel, save it and upload it again`,
+          ),
+        );
+      }
+      if (totals.count > 0) {
+        warnings.push(
+          notice(
+            'totals_rows',
+            { count: totals.count, row: totals.first },
+            `${totals.count} row(s) look like totals (合计, 总计, 小计; the first is sheet row ${totals.first}): they were loaded as data; leave them out of the file if the table should hold only its items`,
           ),
         );
       }

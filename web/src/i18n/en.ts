@@ -671,6 +671,8 @@ export const en: Record<MessageKey, string> = {
     '{count} cell(s) hold a formula saved without its value (the first: {cell}); loaded as empty: open the file in Excel, save it and upload it again',
   'notice.excel_long_numbers':
     '{count} cell(s) hold a number of more than 15 digits (the first: {cell}), of which Excel keeps only 15: the last digits are lost. Store identity card numbers and other long codes as text in Excel',
+  'notice.totals_rows':
+    '{count} row(s) look like totals (合计, 总计, 小计; the first is sheet row {row}): loaded as data; leave them out of the file if the table should hold only its items',
   'notice.excel_serial_dates': 'Column {column}: five-digit numbers read as Excel serial dates (44186 = 2020-12-21)',
   'notice.line_ends_normalized':
     "The file's lines end in two ways (line {line} ends with {then}, the lines before it with {first}): read with every line ending in LF ({changed} changed)",

@@ -656,6 +656,8 @@ export const zh = {
     '有 {count} 个单元格的公式保存时没有计算结果（第一个在 {cell}），已按空值导入：请在 Excel 中打开并保存文件后重新上传',
   'notice.excel_long_numbers':
     '有 {count} 个单元格的数字超过 15 位（第一个在 {cell}），Excel 只保留前 15 位，后面的数字已丢失：身份证号等长编码须在 Excel 中以文本格式保存',
+  'notice.totals_rows':
+    '有 {count} 行像是合计行（合计、总计、小计；第一行是工作表第 {row} 行），已作为数据导入：如果数据表只应包含明细，请从文件中删除后重新上传',
   'notice.excel_serial_dates': '列“{column}”中的五位数已按 Excel 日期序号读取（44186 = 2020-12-21）',
   'notice.line_ends_normalized':
     '文件的换行符不一致（第 {line} 行以 {then} 结尾，之前各行以 {first} 结尾），已统一按 LF 读取（改动 {changed} 处）',

@@ -615,6 +615,14 @@ describe.each(DIALECTS)('loading and reading data through the API on %s', (diale
     expect(failedReport.rejections.map((r) => r.row)).toEqual([1, 2]);
     expect(failedReport.error).toMatchObject({ code: 'all_rows_rejected', rejected: 2 });
     expect(failedReport.error).not.toHaveProperty('rejections');
+    // Nor does the admin's list of recent jobs.
+    const admin = await s.login('admin', ADMIN_PASSWORD);
+    const status = (await s.request(admin, { method: 'GET', url: '/api/v1/system/status' })).json() as {
+      recentJobs: { id: string; error: Record<string, unknown> | null }[];
+    };
+    const listed = status.recentJobs.find((j) => j.id === rejectedAll.id);
+    expect(listed?.error).toMatchObject({ code: 'all_rows_rejected', rejected: 2, row: 1 });
+    expect(listed?.error).not.toHaveProperty('rejections');
     // Its report lists the rejected rows, then the failure.
     const failedCsv = (
       await s.request(steward, { method: 'GET', url: `/api/v1/jobs/${rejectedAll.id}/report?format=csv` })

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const limits: PoolLimits = { files: 2, minBytes: 10, maxBytes: 1000 };
+const limits: PoolLimits = { files: 2, minBytes: 10, maxBytes: 1000, maxAgeMs: 3600_000 };
 const kept = (pool: string) =>
   fs
     .readdirSync(pool)
@@ -38,12 +38,27 @@ describe('the scratch pool', () => {
     expect(await claimScratch(pool, target, 500, limits)).toBe(true);
     expect(fs.statSync(target).size).toBe(300);
     await releaseScratch(target, pool, limits);
-    // A copy too small to keep never takes one; no pool, nothing.
+    // A copy too small to keep never takes one, nor one four times too small for the smallest; no pool, nothing.
     expect(await claimScratch(pool, target, 5, limits)).toBe(false);
+    expect(await claimScratch(pool, target, 20, limits)).toBe(false);
     expect(await claimScratch(undefined, target, 500, limits)).toBe(false);
     expect(await claimScratch(path.join(h.dir, 'no-such-pool'), target, 500, limits)).toBe(false);
     expect(fs.existsSync(target)).toBe(false);
     expect(kept(pool)).toEqual([100, 300]);
+  });
+
+  it('removes a file kept longer than its age limit instead of handing it out', async () => {
+    const pool = path.join(h.dir, 'pool-age');
+    await releaseScratch(h.file('copy.txt', Buffer.alloc(100, 0x61)), pool, limits);
+    await releaseScratch(h.file('copy.txt', Buffer.alloc(200, 0x61)), pool, limits);
+    const [older] = fs.readdirSync(pool).filter((n) => fs.statSync(path.join(pool, n)).size === 200);
+    const past = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(path.join(pool, older as string), past, past);
+    const target = path.join(h.dir, 'aged.txt');
+    expect(await claimScratch(pool, target, 150, limits)).toBe(true);
+    // The 200-byte file was the better fit, but too old: removed; the 100-byte one was handed out.
+    expect(fs.statSync(target).size).toBe(100);
+    expect(kept(pool)).toEqual([]);
   });
 
   it('gives each kept file to one load only', async () => {

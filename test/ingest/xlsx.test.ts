@@ -213,6 +213,79 @@ describe('XLSX', () => {
     ]);
   });
 
+  it('reads a formula filled down (stored once for the column) in every cell', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('收支');
+      ws.addRow(['项目', '收入', '支出', '结余']);
+      ws.addRow(['甲', 10, 3, { formula: 'B2-C2', result: 7, shareType: 'shared', ref: 'D2:D4' }]);
+      ws.addRow(['乙', 8, 8, { sharedFormula: 'D2', result: 0 }]);
+      ws.addRow(['丙', 5, 9, { sharedFormula: 'D2', result: -4 }]);
+    });
+    const r = await h.ingest(buf, '收支.xlsx');
+    expect(r.notices).toEqual([]);
+    expect((await h.rows(r.out)).map((x) => x.结余)).toEqual(['7', '0', '-4']);
+  });
+
+  it('keeps real rows that only look like notes, and a two-row header whose lower row fills every column', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('活动');
+      ws.addRow(['基本情况', null, null, '联系方式', null, '备注']);
+      ws.addRow(['名称', '类别', '场次', '电话', '地址', '说明']);
+      ws.addRow(['说明会场次', '宣讲', 5, '020-1', '甲路', null]);
+      ws.addRow(['*ST 某某', '会议', 2, '020-2', '乙路', null]);
+      ws.addRow(['注销登记', null, null, null, null, null]);
+    });
+    const r = await h.ingest(buf, '活动.xlsx');
+    expect(r.columns.map((c) => c.name)).toEqual([
+      '基本情况/名称',
+      '基本情况/类别',
+      '基本情况/场次',
+      '联系方式/电话',
+      '联系方式/地址',
+      '备注/说明',
+    ]);
+    expect((await h.rows(r.out)).map((x) => x['基本情况/名称'])).toEqual(['说明会场次', '*ST 某某', '注销登记']);
+    expect(r.notices).toEqual([]);
+  });
+
+  it('takes a first data row with a gap under a header with an unnamed column as data', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('名册');
+      ws.addRow(['姓名', '性别', '身份证号', null, '住址']);
+      ws.addRow(['张三', '男', null, '党员', '北京路1号']);
+      ws.addRow(['李四', '女', '440106198001011234', '群众', '中山路2号']);
+    });
+    const r = await h.ingest(buf, '名册.xlsx');
+    expect(r.columns.map((c) => c.name)).toEqual(['姓名', '性别', '身份证号', 'column_4', '住址']);
+    expect(r.rowsLoaded).toBe(2);
+  });
+
+  it('chooses a sheet named 1 by its name before the first sheet, and reads negative codes and real 1904 dates', async () => {
+    const buf = await xlsx((wb) => {
+      const sum = wb.addWorksheet('汇总');
+      sum.addRow(['月份', '合计']);
+      sum.addRow(['1月', 3]);
+      for (const month of [1, 2]) {
+        const ws = wb.addWorksheet(String(month));
+        ws.addRow(['编号', '日期']);
+        ws.addRow([-7, new Date(Date.UTC(1904, 0, 1))]);
+        ws.addRow([month, new Date(Date.UTC(2023, month - 1, 1))]);
+        for (const row of [2, 3]) {
+          ws.getCell(row, 1).numFmt = '0000';
+          ws.getCell(row, 2).numFmt = 'yyyy-mm-dd';
+        }
+      }
+    });
+    const r = await h.ingest(buf, '月报.xlsx', { sheet: 1 });
+    expect(r.sheet).toBe('1');
+    expect((await h.rows(r.out)).map((x) => [x.编号, x.日期])).toEqual([
+      ['-0007', '1904-01-01'],
+      ['0001', '2023-01-01'],
+    ]);
+    // No sheet so named: the position.
+    expect((await h.ingest(buf, '月报.xlsx', { sheet: 3 })).sheet).toBe('2');
+  });
+
   it('reads a date column of plain numbers (no date format) as Excel serial dates', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('登记');
@@ -287,7 +360,7 @@ describe('XLSX', () => {
       ws.addRow([1, 2]);
     });
     const err = await appError(() => h.ingest(onlyHidden, 'h.xlsx'));
-    expect([err.code, err.extras?.hidden]).toEqual(['no_data', '数据']);
+    expect([err.code, err.extras?.hidden]).toEqual(['no_visible_sheet', '数据']);
     expect(err.message).toMatch(/no visible sheet with data \(hidden: 数据\)/);
   });
 
@@ -386,6 +459,12 @@ describe('XLSX', () => {
         '名录.xlsx',
         'xlsx_is_text',
         /is text, not an Excel workbook.*name it \.csv/,
+      ],
+      [
+        Buffer.from('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Table>'),
+        '系统导出.xls',
+        'xlsx_is_xml',
+        /Excel 2003 XML spreadsheet/,
       ],
       [
         Buffer.from([0, 1, 2, 3, 4, 5]),

@@ -91,6 +91,13 @@ function notAWorkbook(head: Buffer, ext: string): ReturnType<typeof badFile> | n
     .replace(/^\xef\xbb\xbf/, '')
     .trimStart()
     .toLowerCase();
+  if (text.includes('urn:schemas-microsoft-com:office:spreadsheet')) {
+    return badFile(
+      'xlsx_is_xml',
+      `The file is named ${ext} but is an Excel 2003 XML spreadsheet, as some systems export tables: open it in Excel or WPS, save it as .xlsx and upload it again`,
+      { field: 'file' },
+    );
+  }
   if (/^<(!doctype html|html|table|meta|head|body)/.test(text) || /<table[\s>]/.test(text)) {
     return badFile(
       'xlsx_is_html',

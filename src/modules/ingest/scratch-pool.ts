@@ -16,9 +16,12 @@ import { randomUUID } from 'node:crypto';
  *
  * A kept file is claimed by renaming it into the load's scratch directory (atomic, so two loads or two server
  * processes never share one), written over and cut to what was written (openForOverwrite), and given back by renaming
- * it into the pool, or removed when the pool is full. A load killed while it holds one loses it with its scratch
- * directory. What the files hold is an earlier load's data, in the server's own data directory, never read: the
- * writer cuts each file to what it wrote before anything reads it.
+ * it into the pool, or removed when the pool is full (counted when the file is given back: two loads giving back at
+ * once may both keep theirs, one file over the limit until it is claimed). A load killed while it holds one loses it
+ * with its scratch directory. What the files hold is an earlier load's data, in the server's own data directory,
+ * never read: the writer cuts each file to what it wrote before anything reads it; a file kept longer than `maxAgeMs`
+ * (its pages are likely gone from memory by then) is removed at the next claim or give-back, so that no upload's data
+ * stays there for long after it was loaded.
  */
 export interface PoolLimits {
   /** Files kept at most. */
@@ -27,15 +30,44 @@ export interface PoolLimits {
   minBytes: number;
   /** Copies larger than this are removed as before (the disk space a kept file holds is bounded). */
   maxBytes: number;
+  /** Kept files older than this are removed. */
+  maxAgeMs: number;
 }
 
-export const POOL_LIMITS: PoolLimits = { files: 2, minBytes: 8 * 1024 * 1024, maxBytes: 2 * 1024 * 1024 * 1024 };
+export const POOL_LIMITS: PoolLimits = {
+  files: 2,
+  minBytes: 8 * 1024 * 1024,
+  maxBytes: 2 * 1024 * 1024 * 1024,
+  maxAgeMs: 24 * 3600_000,
+};
 
 const KEPT = '.scratch';
+/** A kept file more than this many times the copy's expected size is left for a bigger load (cutting frees pages). */
+const MAX_OVERSIZE = 4;
+
+/** The pool's kept files, those older than maxAgeMs removed. */
+async function keptFiles(pool: string, limits: PoolLimits): Promise<{ name: string; size: number }[]> {
+  const names = (await fsp.readdir(pool)).filter((n) => n.endsWith(KEPT));
+  const now = Date.now();
+  const kept = await Promise.all(
+    names.map(async (name) => {
+      try {
+        const st = await fsp.stat(path.join(pool, name));
+        if (now - st.mtimeMs <= limits.maxAgeMs) return { name, size: st.size };
+        await fsp.rm(path.join(pool, name), { force: true });
+      } catch {
+        // Claimed or removed by another load meanwhile.
+      }
+      return null;
+    }),
+  );
+  return kept.filter((k): k is { name: string; size: number } => k !== null);
+}
 
 /**
- * Moves a kept file to `file` for a copy of about `expectedBytes`, if the pool has one: the smallest that is at least
- * that large, else the largest. False when there is none (or no pool, or a copy too small to keep).
+ * Moves a kept file to `file` for a copy of about `expectedBytes` (at least: a GB18030 file's UTF-8 copy is as large
+ * or larger), if the pool has one: the smallest that is at least that large, else the largest, but none more than
+ * MAX_OVERSIZE times that size. False when there is none (or no pool, or a copy too small to keep).
  */
 export async function claimScratch(
   pool: string | undefined,
@@ -46,17 +78,7 @@ export async function claimScratch(
   if (!pool || expectedBytes < limits.minBytes) return false;
   let kept: { name: string; size: number }[];
   try {
-    const names = (await fsp.readdir(pool)).filter((n) => n.endsWith(KEPT));
-    kept = (
-      await Promise.all(
-        names.map((name) =>
-          fsp.stat(path.join(pool, name)).then(
-            (s) => ({ name, size: s.size }),
-            () => null,
-          ),
-        ),
-      )
-    ).filter((k): k is { name: string; size: number } => k !== null);
+    kept = (await keptFiles(pool, limits)).filter((k) => k.size <= MAX_OVERSIZE * expectedBytes);
   } catch {
     return false;
   }
@@ -73,7 +95,10 @@ export async function claimScratch(
   return false;
 }
 
-/** Gives `file` (if it exists) back to the pool, or removes it when it is outside the limits or the pool is full. */
+/**
+ * Gives `file` (if it exists) back to the pool, or removes it when it is outside the limits, the pool is full or the
+ * disk has less than twice its size free (a kept file never takes the last of the space a load needs).
+ */
 export async function releaseScratch(
   file: string,
   pool: string | undefined,
@@ -84,9 +109,13 @@ export async function releaseScratch(
       const { size } = await fsp.stat(file);
       if (size >= limits.minBytes && size <= limits.maxBytes) {
         await fsp.mkdir(pool, { recursive: true });
-        const kept = (await fsp.readdir(pool)).filter((n) => n.endsWith(KEPT)).length;
-        if (kept < limits.files) {
-          await fsp.rename(file, path.join(pool, `${randomUUID()}${KEPT}`));
+        const { bavail, bsize } = await fsp.statfs(pool);
+        if ((await keptFiles(pool, limits)).length < limits.files && bavail * bsize >= 2 * size) {
+          const kept = path.join(pool, `${randomUUID()}${KEPT}`);
+          await fsp.rename(file, kept);
+          // Its age counts from now.
+          const now = new Date();
+          await fsp.utimes(kept, now, now);
           return;
         }
       }

@@ -27,23 +27,18 @@ export interface XlsxStage {
 type Cell = string | null;
 
 const NOTE_ROW =
-  /^\s*(?:(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]?|[*＊※])/;
+  /^\s*(?:(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]|注\s*$|[*＊※]\s*[^\sA-Za-z])/;
 const NUMERIC = /^[+-]?[\d,]*\.?\d+(?:[eE][+-]?\d+)?$/;
 const HEAD_BUFFER = 30;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+const timeOf = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+
 function formatDate(d: Date): string {
-  const y = d.getUTCFullYear();
-  const date = `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const h = d.getUTCHours();
-  const m = d.getUTCMinutes();
-  const s = d.getUTCSeconds();
-  const time = `${pad(h)}:${pad(m)}:${pad(s)}`;
-  // A time of day alone (h:mm): Excel keeps it as a fraction of day 0, which is 1899-12-30 (1904-01-01 in the 1904
-  // date system): the time, not a datetime of that day.
-  if (date === '1899-12-30' || date === '1904-01-01') return time;
-  return h === 0 && m === 0 && s === 0 ? date : `${date} ${time}`;
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const time = timeOf(d);
+  return time === '00:00:00' ? date : `${date} ${time}`;
 }
 
 /** Excel cell value → text (the inference step types it). */
@@ -85,8 +80,11 @@ interface StreamCell {
   address: string;
   /** The number format (styles read): tells a date from a number. */
   numFmt?: string;
-  /** `result`: the formula's saved value as the reader parsed it. */
-  model: { result?: unknown };
+  /**
+   * `result`: a formula's saved value as the reader parsed it; `rawValue.result` for a cell of a formula filled down
+   * (stored once, `<f t="shared" si="0"/>` below), which the reader makes a text cell holding the value.
+   */
+  model: { result?: unknown; rawValue?: { result?: unknown } };
 }
 
 /**
@@ -102,6 +100,13 @@ function isDateFormat(fmt: string | undefined): boolean {
 const serialToDate = (v: number, date1904: boolean) =>
   new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 24 * 3600 * 1000));
 
+/** A format that shows a time of day alone (h:mm, [h]:mm:ss, mm:ss): hours or seconds, and no year, day or month name. */
+function isTimeFormat(fmt: string | undefined): boolean {
+  if (!isDateFormat(fmt)) return false;
+  const f = (fmt ?? '').replace(/"[^"]*"/g, '').toLowerCase();
+  return /[hs]/.test(f) && !/[ydb]|mmm/.test(f.replace(/\[[^\]]*]/g, ''));
+}
+
 const isFormula = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v);
 
@@ -111,8 +116,12 @@ const isFormula = (v: unknown): v is Record<string, unknown> =>
  * date (=B3+30 in a date column) is its serial number, an error value (#DIV/0!) NaN, FALSE 0 and TRUE 1 (not told
  * from numbers), an empty text "" and a formula saved without a value undefined.
  */
-function formulaValue(cell: StreamCell, date1904: boolean): { value: unknown; emptied: 'error' | 'formula' | null } {
-  const saved = cell.model.result;
+function formulaValue(
+  v: Record<string, unknown>,
+  cell: StreamCell,
+  date1904: boolean,
+): { value: unknown; emptied: 'error' | 'formula' | null } {
+  const saved = cell.model.result ?? cell.model.rawValue?.result ?? v.result;
   if (saved === undefined || saved === null) return { value: null, emptied: 'formula' };
   if (typeof saved === 'number' && Number.isNaN(saved)) return { value: null, emptied: 'error' };
   if (typeof saved === 'number' && isDateFormat(cell.numFmt))
@@ -141,7 +150,7 @@ function rowCells(
     let v = arr[c];
     if (typeof v === 'object' && v !== null && 'sharedString' in v) throw stringsUnread();
     if (isFormula(v)) {
-      const f = formulaValue(cellAt(c), date1904);
+      const f = formulaValue(v, cellAt(c), date1904);
       if (f.emptied) onLoss(c, f.emptied);
       v = f.value;
     } else if (isErrorValue(v)) onLoss(c, 'error');
@@ -150,8 +159,10 @@ function rowCells(
       if (Math.abs(v) >= 1e15) onLoss(c, 'long_number');
       // A code shown with leading zeros by its format (0000): the text the user sees.
       const fmt = cellAt(c).numFmt;
-      if (fmt && /^0+$/.test(fmt) && v >= 0) v = String(v).padStart(fmt.length, '0');
+      if (fmt && /^0+$/.test(fmt)) v = `${v < 0 ? '-' : ''}${String(Math.abs(v)).padStart(fmt.length, '0')}`;
     }
+    // A time of day alone (h:mm): Excel keeps it as a fraction of day 0 (1899-12-30, or 1904-01-01): the time.
+    if (v instanceof Date && isTimeFormat(cellAt(c).numFmt)) v = timeOf(v);
     const t = cellText(v);
     out.push(t === null || t.trim() === '' ? null : t);
   }
@@ -162,26 +173,35 @@ function rowCells(
 const nonEmpty = (r: Cell[]) => r.filter((c) => c !== null).length;
 
 /**
- * Whether `lower` is the second row of a merged two-row header under `upper`: it fills gaps of the upper row (the
- * columns under a group such as 2020年), holds no number, and looks merged: an upper cell with nothing under it (a
- * header spanning both rows, as 地区), or every upper cell heading a group of several columns. A full first data row
- * under a header with one unnamed column (a roster's 姓名, 性别, …, 住址) is not one.
+ * Whether the workbook has a sheet named as `sheet` (a number too), from its list of sheets (xl/workbook.xml, read
+ * before the sheets: see stageXlsx); null when the list is not known.
+ */
+function sheetNamed(reader: unknown, sheet: string | number | undefined): boolean | null {
+  if (sheet === undefined) return false;
+  const sheets = (reader as { model?: { sheets?: { name?: string }[] } }).model?.sheets;
+  return sheets ? sheets.some((s) => s.name === String(sheet)) : null;
+}
+
+/**
+ * Whether `lower` is the second row of a merged two-row header under `upper`: it holds no number and fills gaps of
+ * the upper row (the columns under a group such as 2020年): two or more, or the one gap of a single group with
+ * nothing under the headers of one column (地区 spanning both rows). A first data row under a header with one
+ * unnamed column (a roster's 姓名, 性别, …, 住址) fills that gap too, but also has values under 姓名 and 性别.
  */
 function isHeaderContinuation(upper: Cell[], lower: Cell[] | undefined): boolean {
   if (!lower) return false;
   const width = Math.max(upper.length, lower.length);
   let gapsFilled = 0;
-  let spansBoth = false;
-  let allGroups = true;
+  let underSingles = false;
   for (let c = 0; c < width; c++) {
     const u = upper[c] ?? null;
     const l = lower[c] ?? null;
     if (l !== null && NUMERIC.test(l.trim())) return false;
     if (u === null && l !== null) gapsFilled++;
-    if (u !== null && l === null) spansBoth = true;
-    if (u !== null && (c + 1 >= width || upper[c + 1] !== null)) allGroups = false;
+    // A value under a header of one column (not followed by a gap it heads).
+    if (u !== null && l !== null && (c + 1 >= width || upper[c + 1] !== null)) underSingles = true;
   }
-  return gapsFilled > 0 && (spansBoth || allGroups);
+  return gapsFilled >= 2 || (gapsFilled === 1 && !underSingles);
 }
 
 /**
@@ -245,19 +265,23 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
   let result: XlsxStage | null = null;
   const sheetNames: string[] = [];
   const hiddenSheets: string[] = [];
+  // Whether the sheet asked for is a name of the workbook's (null: not known yet).
+  let byName: boolean | null = null;
   try {
     for await (const ws of reader) {
       sheetIndex++;
       const name = (ws as unknown as { name: string }).name;
       sheetNames.push(name);
-      // By default the first visible sheet with data (a hidden one holds lookup lists and the like); a number is a
-      // sheet's position, or its name (sheets named 2022, 2023): the first sheet either fits.
+      // By default the first visible sheet with data (a hidden one holds lookup lists and the like). A number is a
+      // sheet's name when the workbook has a sheet so named (tabs 汇总, 1, 2, … 12: sheet=1 is the sheet named 1),
+      // else its position.
       const hidden = (ws as unknown as { state?: string }).state;
       if (opts.sheet === undefined && (hidden === 'hidden' || hidden === 'veryHidden')) hiddenSheets.push(name);
+      byName ??= sheetNamed(reader, opts.sheet);
       const wanted =
         opts.sheet === undefined
           ? hidden !== 'hidden' && hidden !== 'veryHidden'
-          : String(opts.sheet) === name || opts.sheet === sheetIndex;
+          : String(opts.sheet) === name || (!byName && opts.sheet === sheetIndex);
       if (!wanted || result) {
         for await (const _row of ws) throwIfAborted(opts.signal); // drain: the zip is read in order
         continue;
@@ -278,8 +302,8 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         long_number: { count: 0, first: '' },
       };
       // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
-      // Notes at the end: from a row starting as a note (注：…) on, rows of a cell or two (numbered lines of the note)
-      // until a row that is data again; only the block at the very end is left out.
+      // Notes at the end: from a row of one cell starting as a note (注：…, ※…) on, rows of a cell or two (numbered
+      // lines of the note) until a row that is data again; only the block at the very end is left out.
       let inNotes = false;
       const totals = { count: 0, first: 0 };
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
@@ -287,7 +311,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         written++;
         const filled = nonEmpty(cells);
         const text = cells.find((c) => c !== null) ?? null;
-        if (filled <= 2 && text !== null && NOTE_ROW.test(text)) inNotes = true;
+        if (filled === 1 && text !== null && NOTE_ROW.test(text)) inNotes = true;
         else if (!(inNotes && filled <= Math.min(2, width - 1))) {
           inNotes = false;
           dataRows = written;
@@ -405,7 +429,7 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
     }
     if (hiddenSheets.length > 0) {
       throw badFile(
-        'no_data',
+        'no_visible_sheet',
         `The Excel file has no visible sheet with data (hidden: ${hiddenSheets.join(', ')}); name the sheet to load a hidden one`,
         { field: 'file', hidden: hiddenSheets.join(', ') },
       );

@@ -74,7 +74,14 @@ export async function systemRoutes(app: App, ctx: AppContext, opts: { demo?: () 
         dataEngine: await ctx.engine.health(),
         searchIndex: { documents: ctx.search?.size() ?? 0 },
         jobs: Object.fromEntries(jobStates.map((j) => [j.state, Number(j.n)])),
-        recentJobs: recentJobs.map(presentJob),
+        // In a list of jobs, an error's lists of details (a failed load's rejected rows) are left to each job's own
+        // report: 20 jobs could otherwise carry 20,000 rows.
+        recentJobs: recentJobs.map(presentJob).map((j) => ({
+          ...j,
+          error:
+            j.error &&
+            (Object.fromEntries(Object.entries(j.error).filter(([, v]) => !Array.isArray(v))) as typeof j.error),
+        })),
         storage: { versions: Number(storage.versions), bytes: Number(storage.bytes ?? 0), dataDir: ctx.config.dataDir },
       };
     },

@@ -712,6 +712,10 @@ export const en: Record<MessageKey, string> = {
     'The file has an Excel name but is a web page (HTML), as some systems export tables: open it in Excel or WPS, save it as .xlsx and upload it again',
   'loadError.xlsx_is_text':
     'The file has an Excel name but is text: if it is a CSV export, name it .csv (or save it as .xlsx) and upload it again',
+  'loadError.no_visible_sheet':
+    'No visible sheet of the workbook has data (hidden: {hidden}): name the sheet to load a hidden one',
+  'loadError.xlsx_is_xml':
+    'The file has an Excel name but is an Excel 2003 XML spreadsheet, as some systems export tables: open it in Excel or WPS, save it as .xlsx and upload it again',
   'loadError.sheet_not_found': 'The workbook has no such sheet',
   'loadError.no_data': 'The file has no data',
   'loadError.invalid_json': 'Invalid JSON',

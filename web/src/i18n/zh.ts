@@ -693,6 +693,10 @@ export const zh = {
     '文件名是 Excel，内容却是网页（HTML，一些系统这样导出表格）：请用 Excel 或 WPS 打开并另存为 .xlsx 后重新上传',
   'loadError.xlsx_is_text':
     '文件名是 Excel，内容却是文本：如果是 CSV 导出文件，请改用 .csv 扩展名（或另存为 .xlsx）后重新上传',
+  'loadError.no_visible_sheet':
+    '工作簿中可见的工作表都没有数据（隐藏的工作表：{hidden}）：如需导入隐藏的工作表，请指定工作表名称',
+  'loadError.xlsx_is_xml':
+    '文件名是 Excel，内容却是 Excel 2003 XML 表格（一些系统这样导出表格）：请用 Excel 或 WPS 打开并另存为 .xlsx 后重新上传',
   'loadError.sheet_not_found': '工作簿中没有指定的工作表',
   'loadError.no_data': '文件中没有数据',
   'loadError.invalid_json': 'JSON 格式错误',

@@ -129,7 +129,7 @@ function formulaValue(
   return { value: saved, emptied: null };
 }
 
-/** What a cell's value lost on its way from Excel: the kinds of excelNotices. */
+/** How a cell's value differs from what the user typed: each kind is counted for a warning of its own. */
 type CellLoss = 'error' | 'formula' | 'long_number';
 
 /**
@@ -301,11 +301,11 @@ async function stageXlsxOnce(opts: XlsxOptions): Promise<XlsxStage> {
         formula: { count: 0, first: '' },
         long_number: { count: 0, first: '' },
       };
-      // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
       // Notes at the end: from a row of one cell starting as a note (注：…, ※…) on, rows of a cell or two (numbered
       // lines of the note) until a row that is data again; only the block at the very end is left out.
       let inNotes = false;
       const totals = { count: 0, first: 0 };
+      // Each staged row starts with its row number in the sheet (what the user sees in Excel), for the report.
       const writeRow = async ({ cells, number }: { cells: Cell[]; number: number }) => {
         width = Math.max(width, cells.length);
         written++;

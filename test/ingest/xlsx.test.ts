@@ -248,6 +248,26 @@ describe('XLSX', () => {
     expect(r.notices).toEqual([]);
   });
 
+  it('joins a two-row header whose group is in the last columns, its years typed as numbers', async () => {
+    const buf = await xlsx((wb) => {
+      const ws = wb.addWorksheet('人口');
+      ws.addRow(['区域', '常住人口']);
+      ws.mergeCells('B1:C1');
+      ws.addRow([null, 2022, 2023]);
+      ws.mergeCells('A1:A2');
+      ws.addRow(['荔湾区', 1108, 1112]);
+      ws.addRow(['越秀区', 1036, 1031]);
+    });
+    const r = await h.ingest(buf, '人口.xlsx');
+    expect(r.columns.map((c) => [c.name, c.type])).toEqual([
+      ['区域', 'text'],
+      ['常住人口/2022', 'integer'],
+      ['常住人口/2023', 'integer'],
+    ]);
+    expect(r.rowsLoaded).toBe(2);
+    expect(r.notices).toEqual([]);
+  });
+
   it('takes a first data row with a gap under a header with an unnamed column as data', async () => {
     const buf = await xlsx((wb) => {
       const ws = wb.addWorksheet('名册');
@@ -381,7 +401,7 @@ describe('XLSX', () => {
         .replace(/(<c r="D2"[^>]*>\s*<f>B2-C2<\/f>\s*)<v>7<\/v>/, '$1<v>0</v>')
         .replace(/<c r="E2"([^>]*)>\s*<f>(.*?)<\/f>\s*<v>x<\/v>/, '<c r="E2" t="str"><f>$2</f><v></v>'),
     );
-    const buf = await zip.generateAsync({ type: 'nodebuffer' });
+    const buf = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
     expect((await zip.file(sheet)?.async('string'))?.match(/<c r="E2".*?<\/c>/)?.[0]).toMatch(/<v><\/v>/);
     const r = await h.ingest(buf, '差额.xlsx');
     expect(r.notices).toEqual([]);
@@ -436,6 +456,13 @@ describe('XLSX', () => {
       expect(err.code).toBe('corrupt_xlsx');
       expect(err.status).toBe(422);
     }
+    // A zip without the workbook's list of sheets.
+    const zip = await JSZip.loadAsync(good);
+    zip.remove('xl/workbook.xml');
+    const noList = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const err = await appError(() => h.ingest(noList, 'bad.xlsx'));
+    expect(err.code).toBe('corrupt_xlsx');
+    expect(err.message).toMatch(/list of sheets \(xl\/workbook\.xml\) could not be read.*save it again/);
     expect(leftovers(h)).toEqual([]);
   });
 

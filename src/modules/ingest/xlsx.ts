@@ -29,6 +29,7 @@ type Cell = string | null;
 const NOTE_ROW =
   /^\s*(?:(注|备注|说明|附注|附件|数据来源|资料来源|来源|填报说明|填表说明|制表|制表人|制表单位|填表人|填报人|审核人|负责人|联系人|联系电话)\s*(\d+\s*)?[:：.、]|注\s*$|[*＊※]\s*[^\sA-Za-z])/;
 const NUMERIC = /^[+-]?[\d,]*\.?\d+(?:[eE][+-]?\d+)?$/;
+const YEAR = /^(19|20)\d{2}$/;
 const HEAD_BUFFER = 30;
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -196,10 +197,11 @@ function isHeaderContinuation(upper: Cell[], lower: Cell[] | undefined): boolean
   for (let c = 0; c < width; c++) {
     const u = upper[c] ?? null;
     const l = lower[c] ?? null;
-    if (l !== null && NUMERIC.test(l.trim())) return false;
+    // Numbers are data, but for years (2022, 2023 under 常住人口), which headers hold as numbers too.
+    if (l !== null && NUMERIC.test(l.trim()) && !YEAR.test(l.trim())) return false;
     if (u === null && l !== null) gapsFilled++;
-    // A value under a header of one column (not followed by a gap it heads).
-    if (u !== null && l !== null && (c + 1 >= width || upper[c + 1] !== null)) underSingles = true;
+    // A value under a header of one column (not followed by a gap it heads; a row's array ends at its last value).
+    if (u !== null && l !== null && (c + 1 >= width || (upper[c + 1] ?? null) !== null)) underSingles = true;
   }
   return gapsFilled >= 2 || (gapsFilled === 1 && !underSingles);
 }
@@ -240,7 +242,15 @@ export async function stageXlsx(opts: XlsxOptions): Promise<XlsxStage> {
       return await stageXlsxOnce(opts);
     } catch (err) {
       const race = err instanceof AppError && err.code === 'corrupt_xlsx' && /reading 'sheets'/.test(err.message);
-      if (!race || attempt >= XLSX_ATTEMPTS || opts.signal?.aborted) throw err;
+      if (!race || opts.signal?.aborted) throw err;
+      if (attempt >= XLSX_ATTEMPTS) {
+        // Every read missed the workbook's list of sheets: it is missing, or stored where the reader cannot find it.
+        throw badFile(
+          'corrupt_xlsx',
+          "The Excel file's list of sheets (xl/workbook.xml) could not be read: the file may be damaged or written by a tool that stores it unusually; open it in Excel or WPS, save it again and upload it again",
+          { field: 'file' },
+        );
+      }
     }
   }
 }

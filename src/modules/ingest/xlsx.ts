@@ -232,9 +232,10 @@ interface XlsxOptions {
 const XLSX_ATTEMPTS = 3;
 
 /**
- * ExcelJS 4.4's streaming WorkbookReader now and then parses a worksheet before xl/workbook.xml (which ExcelJS
- * itself writes last) and fails reading `this.model.sheets` (exceljs/exceljs#3064, a race in its unzip pass: the
- * same file reads fine the next time). That one error is retried; the whole file is read again each time.
+ * ExcelJS 4.4's streaming WorkbookReader now and then misses one of the last entries of the zip (a race in its unzip
+ * pass, exceljs/exceljs#3064: the same file often reads fine the next time). Missing xl/workbook.xml (which ExcelJS
+ * itself writes last) it fails reading `this.model.sheets`; missing xl/sharedStrings.xml stored after the sheets, it
+ * gives placeholders for text (stringsUnread). Those two are retried; the whole file is read again each time.
  */
 export async function stageXlsx(opts: XlsxOptions): Promise<XlsxStage> {
   for (let attempt = 1; ; attempt++) {
@@ -242,7 +243,9 @@ export async function stageXlsx(opts: XlsxOptions): Promise<XlsxStage> {
       return await stageXlsxOnce(opts);
     } catch (err) {
       const race = err instanceof AppError && err.code === 'corrupt_xlsx' && /reading 'sheets'/.test(err.message);
-      if (!race || opts.signal?.aborted) throw err;
+      const strings = err instanceof AppError && err.code === 'xlsx_strings_unread';
+      if (!(race || strings) || opts.signal?.aborted) throw err;
+      if (strings && attempt >= XLSX_ATTEMPTS) throw err;
       if (attempt >= XLSX_ATTEMPTS) {
         // Every read missed the workbook's list of sheets: it is missing, or stored where the reader cannot find it.
         throw badFile(

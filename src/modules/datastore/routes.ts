@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { App } from '../../platform/http/app-types.ts';
 import { AppError, badRequest, mustBeOneOf, notFound } from '../../platform/http/errors.ts';
 import { IdParams, strictObject } from '../../platform/http/schemas.ts';
-import type { JobRunner, JobView } from '../../platform/jobs/index.ts';
+import { withoutDetailLists, type JobRunner, type JobView } from '../../platform/jobs/index.ts';
 import { authorize, can, type Actor } from '../access/index.ts';
 import { getResource } from '../catalogue/index.ts';
 import { rejectionsToCsv, type ColumnType, type LoadFailure, type StoredRejection } from '../ingest/index.ts';
@@ -96,17 +96,7 @@ function presentJobWithEta(job: JobView): JobView & { etaSeconds: number | null 
     job.state === 'running' && job.startedAt && f !== undefined && f > 0
       ? Math.max(0, Math.round((((Date.now() - Date.parse(job.startedAt)) / f) * (1 - f)) / 1000))
       : null;
-  return { ...job, error: errorWithoutRejections(job.error), etaSeconds: eta };
-}
-
-/**
- * A failed load's error without the rejected rows it keeps for the load's report (all_rows_rejected: up to
- * MAX_REJECTIONS of them), which GET /jobs/{id}/report gives: the job says why it failed, the report what was rejected.
- */
-function errorWithoutRejections(error: JobView['error']): JobView['error'] {
-  if (!error || typeof error !== 'object' || !('rejections' in error)) return error;
-  const { rejections: _kept, ...rest } = error as Record<string, unknown>;
-  return rest as JobView['error'];
+  return { ...job, error: withoutDetailLists(job.error), etaSeconds: eta };
 }
 
 async function jobFor(ctx: AppContext, jobs: JobRunner, actor: Actor, id: string) {
@@ -289,7 +279,7 @@ export async function datastoreRoutes(app: App, ctx: AppContext, jobs: JobRunner
         ? (JSON.parse(version.report) as { rejections?: StoredRejection[] })
         : {
             job: job.state,
-            error: errorWithoutRejections(job.error),
+            error: withoutDetailLists(job.error),
             progress: job.progress,
             rejections: failedRejections,
           };

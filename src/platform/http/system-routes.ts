@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { App } from './app-types.ts';
 import { authorize } from '../../modules/access/index.ts';
-import { presentJob } from '../jobs/index.ts';
+import { presentJob, withoutDetailLists } from '../jobs/index.ts';
 
 /** `demo` tells the state of the demo city's background load (the demo module's demoState), for the health check. */
 export async function systemRoutes(app: App, ctx: AppContext, opts: { demo?: () => string } = {}): Promise<void> {
@@ -74,14 +74,7 @@ export async function systemRoutes(app: App, ctx: AppContext, opts: { demo?: () 
         dataEngine: await ctx.engine.health(),
         searchIndex: { documents: ctx.search?.size() ?? 0 },
         jobs: Object.fromEntries(jobStates.map((j) => [j.state, Number(j.n)])),
-        // In a list of jobs, an error's lists of details (a failed load's rejected rows) are left to each job's own
-        // report: 20 jobs could otherwise carry 20,000 rows.
-        recentJobs: recentJobs.map(presentJob).map((j) => ({
-          ...j,
-          error:
-            j.error &&
-            (Object.fromEntries(Object.entries(j.error).filter(([, v]) => !Array.isArray(v))) as typeof j.error),
-        })),
+        recentJobs: recentJobs.map(presentJob).map((j) => ({ ...j, error: withoutDetailLists(j.error) })),
         storage: { versions: Number(storage.versions), bytes: Number(storage.bytes ?? 0), dataDir: ctx.config.dataDir },
       };
     },

@@ -42,6 +42,15 @@ export interface JobView {
   finishedAt: string | null;
 }
 
+/**
+ * A job's error without its lists of details (a load that failed because every row was rejected keeps those rows for
+ * its report): a job, an event or a list of jobs says why it failed; the report says what was rejected.
+ */
+export function withoutDetailLists(error: JobView['error']): JobView['error'] {
+  if (!error) return error;
+  return Object.fromEntries(Object.entries(error).filter(([, v]) => !Array.isArray(v))) as JobView['error'];
+}
+
 export function presentJob(j: JobTable): JobView {
   return {
     id: j.id,
